@@ -1,0 +1,70 @@
+/**
+ * Process configuration, read from the environment once at start and validated with zod.
+ * Nothing else in the code base reads process.env: entry points call loadConfig() and pass values down.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TASK_QUEUE: z.string().min(1).default('order-review'),
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  REVIEW_POLICY_FILE: z.string().min(1).optional(),
+  /** Ports of the embedded dev server (ignored when TEMPORAL_ADDRESS is set). */
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  dbFile: string;
+  temporalAddress: string | undefined;
+  namespace: string;
+  taskQueue: string;
+  adminToken: string | undefined;
+  reviewPolicyFile: string | undefined;
+  temporalDevPort: number;
+  temporalUiPort: number;
+  logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError with one line per bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings mean "unset" for every variable, as users expect from `FOO= npm start`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.DATA_DIR);
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dataDir,
+    dbFile: path.join(dataDir, 'app.db'),
+    temporalAddress: c.TEMPORAL_ADDRESS,
+    namespace: c.TEMPORAL_NAMESPACE,
+    taskQueue: c.TASK_QUEUE,
+    adminToken: c.ADMIN_TOKEN,
+    reviewPolicyFile: c.REVIEW_POLICY_FILE ? path.resolve(c.REVIEW_POLICY_FILE) : undefined,
+    temporalDevPort: c.TEMPORAL_DEV_PORT,
+    temporalUiPort: c.TEMPORAL_UI_PORT,
+    logLevel: c.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The app database: master data, holds (reservations and bookings), principals, and the read model the
+ * workflow writes through activities. Temporal stays the source of truth for review state.
+ * Money columns are integer minor units.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const customers = sqliteTable('customers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  tier: text('tier', { enum: ['standard', 'key', 'vip'] }).notNull(),
+  creditLimitMinor: integer('credit_limit_minor').notNull(),
+  openBalanceMinor: integer('open_balance_minor').notNull(),
+  allowedPaymentTerms: text('allowed_payment_terms', { mode: 'json' }).$type<string[]>().notNull(),
+  onHold: integer('on_hold', { mode: 'boolean' }).notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const products = sqliteTable('products', {
+  sku: text('sku').primaryKey(),
+  name: text('name').notNull(),
+  unitPriceMinor: integer('unit_price_minor').notNull(),
+  hoursPerUnit: real('hours_per_unit').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** Bill of materials: how much of each material one unit of a product consumes. */
+export const productMaterials = sqliteTable(
+  'product_materials',
+  {
+    sku: text('sku')
+      .notNull()
+      .references(() => products.sku, { onDelete: 'cascade' }),
+    materialId: text('material_id').notNull(),
+    quantityPerUnit: real('quantity_per_unit').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sku, t.materialId] })],
+);
+
+export const materials = sqliteTable('materials', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  onHand: integer('on_hand').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** One row per order revision and material; the natural key makes a re-run activity a no-op. */
+export const materialReservations = sqliteTable(
+  'material_reservations',
+  {
+    orderId: text('order_id').notNull(),
+    revision: integer('revision').notNull(),
+    materialId: text('material_id').notNull(),
+    quantity: integer('quantity').notNull(),
+    /** What stock could not cover at reservation time: a pre-purchase to place. */
+    prePurchase: integer('pre_purchase').notNull().default(0),
+    reservedAt: text('reserved_at').notNull(),
+    releasedAt: text('released_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.revision, t.materialId] }),
+    index('material_reservations_active').on(t.materialId, t.releasedAt),
+  ],
+);
+
+/** A single row (id = 1): production hours available per calendar day. */
+export const capacitySettings = sqliteTable('capacity_settings', {
+  id: integer('id').primaryKey(),
+  hoursPerDay: real('hours_per_day').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const capacityBookings = sqliteTable(
+  'capacity_bookings',
+  {
+    orderId: text('order_id').notNull(),
+    revision: integer('revision').notNull(),
+    day: text('day').notNull(),
+    hours: real('hours').notNull(),
+    bookedAt: text('booked_at').notNull(),
+    releasedAt: text('released_at'),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.revision, t.day] }), index('capacity_bookings_day').on(t.day, t.releasedAt)],
+);
+
+/**
+ * Marks an order revision whose holds were released. A reservation or booking for a released revision is
+ * refused, so an activity retried after the release can never bring a hold back.
+ */
+export const holdReleases = sqliteTable(
+  'hold_releases',
+  {
+    orderId: text('order_id').notNull(),
+    revision: integer('revision').notNull(),
+    releasedAt: text('released_at').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.revision] })],
+);
+
+export const principals = sqliteTable('principals', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  roles: text('roles', { mode: 'json' }).$type<string[]>().notNull(),
+  /** sha256 of the bearer token, hex. The token itself is never stored. */
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+  revokedAt: text('revoked_at'),
+});
+
+/**
+ * One row per order: the intake record (decides idempotency by orderId) and the read model of its review.
+ * `state` holds the contract's order JSON as last written by the workflow; `version` only grows.
+ */
+export const orders = sqliteTable(
+  'orders',
+  {
+    orderId: text('order_id').primaryKey(),
+    workflowId: text('workflow_id').notNull().unique(),
+    /** sha256 of the canonical submitted body: the same orderId with another body is a conflict. */
+    bodyHash: text('body_hash').notNull(),
+    submittedBy: text('submitted_by').notNull(),
+    customerId: text('customer_id').notNull(),
+    status: text('status').notNull(),
+    revision: integer('revision').notNull(),
+    priority: text('priority').notNull(),
+    totalMinor: integer('total_minor').notNull(),
+    submittedAt: text('submitted_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    completedAt: text('completed_at'),
+    state: text('state', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    version: integer('version').notNull().default(0),
+    /** 0 until the workflow start was confirmed; a sweeper starts the ones a crash left behind. */
+    workflowStarted: integer('workflow_started', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [
+    index('orders_customer').on(t.customerId, t.status),
+    index('orders_submitter').on(t.submittedBy, t.submittedAt),
+    index('orders_status').on(t.status, t.submittedAt),
+  ],
+);
+
+/** The steps now awaiting a human decision: the inbox. Rewritten with each state the workflow records. */
+export const inboxItems = sqliteTable(
+  'inbox_items',
+  {
+    orderId: text('order_id').notNull(),
+    step: text('step').notNull(),
+    department: text('department').notNull(),
+    customerId: text('customer_id').notNull(),
+    totalMinor: integer('total_minor').notNull(),
+    priority: text('priority').notNull(),
+    dueAt: text('due_at').notNull(),
+    waitingSince: text('waiting_since').notNull(),
+    escalated: integer('escalated', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.step] }),
+    index('inbox_department').on(t.department, t.priority, t.dueAt),
+    index('inbox_escalated').on(t.escalated, t.priority, t.dueAt),
+  ],
+);
+
+/** Decision attempts the API refused (wrong department, segregation of duties, not awaiting): for the audit. */
+export const refusedDecisions = sqliteTable(
+  'refused_decisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: text('order_id').notNull(),
+    step: text('step').notNull(),
+    actor: text('actor').notNull(),
+    at: text('at').notNull(),
+    status: integer('status').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('refused_decisions_order').on(t.orderId, t.at)],
+);
+
+/** The full Temporal history of a finished order, kept after the server forgets the execution. */
+export const orderHistories = sqliteTable('order_histories', {
+  orderId: text('order_id').primaryKey(),
+  workflowId: text('workflow_id').notNull(),
+  runId: text('run_id').notNull(),
+  history: text('history').notNull(),
+  archivedAt: text('archived_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+});

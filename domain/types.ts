@@ -1,0 +1,123 @@
+/**
+ * The review's vocabulary, shared by the pure rules, the workflow, the activities and the API.
+ * Types and constants only: the workflow bundle imports this file, so it must stay free of I/O.
+ */
+
+export const STEP_IDS = [
+  'intake',
+  'info_check',
+  'credit',
+  'capacity',
+  'materials',
+  'special_requirements',
+  'final_approval',
+] as const;
+export type StepId = (typeof STEP_IDS)[number];
+/** The steps a policy may place in its stages; `intake` always runs first and is not listed. */
+export type ReviewStepId = Exclude<StepId, 'intake'>;
+export const REVIEW_STEP_IDS = STEP_IDS.filter((s): s is ReviewStepId => s !== 'intake');
+
+export const DEPARTMENTS = ['sales', 'finance', 'production', 'procurement', 'engineering', 'management'] as const;
+export type Department = (typeof DEPARTMENTS)[number];
+
+export const STEP_DEPARTMENT: Record<StepId, Department | 'system'> = {
+  intake: 'system',
+  info_check: 'sales',
+  credit: 'finance',
+  capacity: 'production',
+  materials: 'procurement',
+  special_requirements: 'engineering',
+  final_approval: 'management',
+};
+
+export const ORDER_STATUSES = ['in_review', 'changes_requested', 'approved', 'rejected', 'cancelled', 'expired'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ['approved', 'rejected', 'cancelled', 'expired'];
+
+export const STEP_STATUSES = [
+  'pending',
+  'running',
+  'awaiting_decision',
+  'auto_approved',
+  'approved',
+  'rejected',
+  'changes_requested',
+  'skipped',
+  'timed_out',
+  'cancelled',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const DECISIONS = ['approve', 'reject', 'request_changes'] as const;
+export type DecisionKind = (typeof DECISIONS)[number];
+
+export const CHANNELS = ['web', 'sales', 'partner', 'edi'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const PRIORITIES = ['normal', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export const CUSTOMER_TIERS = ['standard', 'key', 'vip'] as const;
+export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
+
+/** A reason a check did not pass, or a note on an order. `code` is stable UPPER_SNAKE; `message` is for people. */
+export interface Finding {
+  code: string;
+  message: string;
+}
+
+/** Amounts are integer minor units (cents) everywhere inside the system; strings only at the HTTP edge. */
+export interface OrderLine {
+  sku: string;
+  quantity: number;
+  unitPriceMinor: number;
+}
+
+/** The order as intake recorded it: trimmed, defaults applied, totals computed. */
+export interface NormalisedOrder {
+  orderId: string;
+  customerId: string;
+  channel: Channel;
+  currency: string;
+  /** ISO date, YYYY-MM-DD. */
+  requestedDeliveryDate: string;
+  paymentTerms: string;
+  priority: Priority;
+  lines: OrderLine[];
+  declaredTotalMinor: number | null;
+  /** Sum of quantity × unit price over the lines. */
+  totalMinor: number;
+  specialRequirements: string[];
+  notes: string | null;
+}
+
+export interface Decision {
+  decision: DecisionKind;
+  by: string;
+  /** ISO timestamp. */
+  at: string;
+  comment: string | null;
+}
+
+export interface RiskAssessment {
+  score: number;
+  reasons: string[];
+}
+
+export type OnTimeout = 'reject' | 'expire';
+
+/** Timers of one human step, in milliseconds. reminder ≤ escalate ≤ timeout. */
+export interface StepTimers {
+  reminderAfterMs: number;
+  escalateAfterMs: number;
+  timeoutAfterMs: number;
+  onTimeout: OnTimeout;
+}
+
+/** The review policy with durations resolved to milliseconds; captured as workflow input when an order starts. */
+export interface ResolvedPolicy {
+  autoApprove: { finalApprovalLimitMinor: number; maxRiskScore: number };
+  segregationOfDuties: boolean;
+  stages: ReviewStepId[][];
+  maxRevisions: number;
+  steps: Record<ReviewStepId, StepTimers>;
+  changesRequestedTimeoutMs: number;
+}

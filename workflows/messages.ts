@@ -1,0 +1,138 @@
+/**
+ * Every message of the order review workflow and its payload types, shared by the workflow and the API.
+ * Each constant's name is its wire name.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type {
+  Decision,
+  DecisionKind,
+  Department,
+  Finding,
+  NormalisedOrder,
+  OrderStatus,
+  Priority,
+  ResolvedPolicy,
+  RiskAssessment,
+  StepId,
+  StepStatus,
+} from '../domain/types';
+import type { PublicOrder } from '../domain/order';
+
+export const WORKFLOW_TYPE = 'orderReviewWorkflow';
+
+/** Temporal workflow id of an order: one workflow per orderId. */
+export function workflowIdFor(orderId: string): string {
+  return `order-${orderId}`;
+}
+
+export interface Actor {
+  id: string;
+  /** The departments the principal approves for (from its `approver:<department>` roles). */
+  departments: Department[];
+}
+
+export interface OrderReviewInput {
+  order: NormalisedOrder;
+  submittedBy: string;
+  /** ISO timestamp of the HTTP submission. */
+  submittedAt: string;
+  policy: ResolvedPolicy;
+}
+
+export interface StepView {
+  step: StepId;
+  department: Department | 'system';
+  status: StepStatus;
+  findings: Finding[];
+  dueAt: string | null;
+  waitingSince: string | null;
+  escalated: boolean;
+  decision: Decision | null;
+}
+
+export interface Outcome {
+  status: OrderStatus;
+  step: StepId | null;
+  reason: string;
+  at: string;
+}
+
+/** The order as the contract shows it (GET /v1/orders/{orderId}). */
+export interface OrderState {
+  orderId: string;
+  status: OrderStatus;
+  revision: number;
+  priority: Priority;
+  customerId: string;
+  submittedBy: string;
+  submittedAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  order: PublicOrder;
+  risk: RiskAssessment | null;
+  steps: StepView[];
+  awaiting: StepId[];
+  outcome: Outcome | null;
+  /** Grows with every change the workflow records; the read model keeps the highest. */
+  version: number;
+}
+
+/** One line of the audit timeline. */
+export interface AuditEvent {
+  at: string;
+  type:
+    | 'submitted'
+    | 'check_completed'
+    | 'awaiting_decision'
+    | 'reminder'
+    | 'escalated'
+    | 'timed_out'
+    | 'decision'
+    | 'amended'
+    | 'cancelled'
+    | 'holds_reserved'
+    | 'holds_released'
+    | 'outcome'
+    | 'decision_refused';
+  step: StepId | null;
+  actor: string;
+  detail: Record<string, unknown>;
+}
+
+export interface DecideInput {
+  step: StepId;
+  decision: DecisionKind;
+  comment: string | null;
+  actor: Actor;
+}
+
+export interface AmendInput {
+  order: NormalisedOrder;
+  actor: Actor;
+}
+
+export interface CancelInput {
+  reason: string;
+  actor: Actor;
+}
+
+/**
+ * ApplicationFailure types the update validators and handlers throw; the API maps them to HTTP statuses
+ * (FORBIDDEN → 403, NOT_AWAITING / ORDER_FINISHED / REVISION_LIMIT / INVALID_TRANSITION → 409).
+ */
+export const FailureTypes = {
+  forbidden: 'FORBIDDEN',
+  notAwaiting: 'NOT_AWAITING',
+  orderFinished: 'ORDER_FINISHED',
+  revisionLimit: 'REVISION_LIMIT',
+  invalidTransition: 'INVALID_TRANSITION',
+} as const;
+
+/** A department decides one awaiting step. Answers with the order once the decision took effect. */
+export const decideUpdate = defineUpdate<OrderState, [DecideInput]>('decideUpdate');
+/** The submitter replaces the order with a new revision; the review restarts from info_check. */
+export const amendUpdate = defineUpdate<OrderState, [AmendInput]>('amendUpdate');
+/** Ends the review as cancelled and releases holds. */
+export const cancelUpdate = defineUpdate<OrderState, [CancelInput]>('cancelUpdate');
+/** The order as the contract shows it. */
+export const getOrderStateQuery = defineQuery<OrderState>('getOrderStateQuery');
