@@ -2,8 +2,11 @@
  * Process configuration, read from the environment once at start and validated with zod.
  * Nothing else in the code base reads process.env: entry points call loadConfig() and pass values down.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { BUILT_IN_POLICY, parsePolicy } from './domain/policy';
+import type { ResolvedPolicy } from './domain/types';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -67,4 +70,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalUiPort: c.TEMPORAL_UI_PORT,
     logLevel: c.LOG_LEVEL,
   };
+}
+
+/** The review policy in force for new orders: REVIEW_POLICY_FILE when set, else the built-in policy. */
+export function loadReviewPolicy(config: Pick<AppConfig, 'reviewPolicyFile'>): ResolvedPolicy {
+  if (!config.reviewPolicyFile) return parsePolicy(BUILT_IN_POLICY);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(config.reviewPolicyFile, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`REVIEW_POLICY_FILE ${config.reviewPolicyFile}: ${(err as Error).message}`);
+  }
+  try {
+    return parsePolicy(json);
+  } catch (err) {
+    throw new ConfigError(`REVIEW_POLICY_FILE ${config.reviewPolicyFile} is not a valid policy:\n${(err as Error).message}`);
+  }
 }

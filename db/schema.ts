@@ -131,6 +131,8 @@ export const orders = sqliteTable(
     completedAt: text('completed_at'),
     state: text('state', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     version: integer('version').notNull().default(0),
+    /** The workflow's start input, kept so a start that a crash interrupted can be redone as it was. */
+    workflowInput: text('workflow_input', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     /** 0 until the workflow start was confirmed; a sweeper starts the ones a crash left behind. */
     workflowStarted: integer('workflow_started', { mode: 'boolean' }).notNull().default(false),
   },

@@ -91,6 +91,7 @@ CREATE TABLE `orders` (
 	`completed_at` text,
 	`state` text NOT NULL,
 	`version` integer DEFAULT 0 NOT NULL,
+	`workflow_input` text NOT NULL,
 	`workflow_started` integer DEFAULT false NOT NULL
 );
 --> statement-breakpoint

@@ -1,0 +1,66 @@
+/**
+ * The automatic checks that need master data: they load it and hand it to the pure rules in domain/.
+ * Read-only, so a retried attempt is harmless.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { checkCredit as creditRule } from '../domain/checks/credit';
+import { checkInfo as infoRule } from '../domain/checks/info-check';
+import { assessRisk } from '../domain/risk';
+import type { Finding, NormalisedOrder, RiskAssessment } from '../domain/types';
+import { customers, orders, products } from '../db/schema';
+import { type ActivityDeps, dayOf } from './context';
+
+/** Statuses whose orders still count towards a customer's exposure. */
+const EXPOSED_STATUSES = ['in_review', 'changes_requested', 'approved'];
+
+export function createCheckActivities({ db, now }: ActivityDeps) {
+  function customerOf(order: NormalisedOrder) {
+    const row = db.select().from(customers).where(eq(customers.id, order.customerId)).get();
+    // The API refuses unknown customers; one missing here was never valid, so retrying cannot help.
+    if (!row) throw ApplicationFailure.nonRetryable(`unknown customer ${order.customerId}`, 'UNKNOWN_CUSTOMER');
+    return row;
+  }
+
+  return {
+    /** Intake: the order is recorded and scored for risk before any department looks at it. */
+    async assessOrderRisk({ order }: { order: NormalisedOrder }): Promise<RiskAssessment> {
+      const c = customerOf(order);
+      return assessRisk({ order, customerTier: c.tier, creditLimitMinor: c.creditLimitMinor, today: dayOf(now()) });
+    },
+
+    /** info_check: prices against the catalogue, totals, delivery date. */
+    async checkOrderInfo({ order }: { order: NormalisedOrder }): Promise<Finding[]> {
+      const skus = [...new Set(order.lines.map((l) => l.sku))];
+      const rows = db
+        .select({ sku: products.sku, unitPriceMinor: products.unitPriceMinor })
+        .from(products)
+        .where(inArray(products.sku, skus))
+        .all();
+      const catalogue = Object.fromEntries(rows.map((r) => [r.sku, { unitPriceMinor: r.unitPriceMinor }]));
+      return infoRule(order, catalogue, dayOf(now()));
+    },
+
+    /** credit: exposure (open balance + other open orders + this one) against the limit, terms, hold. */
+    async checkOrderCredit({ order }: { order: NormalisedOrder }): Promise<Finding[]> {
+      const c = customerOf(order);
+      const open = db
+        .select({ sum: sql<number>`coalesce(sum(${orders.totalMinor}), 0)` })
+        .from(orders)
+        .where(
+          and(
+            eq(orders.customerId, order.customerId),
+            ne(orders.orderId, order.orderId),
+            inArray(orders.status, EXPOSED_STATUSES),
+          ),
+        )
+        .get();
+      return creditRule({
+        totalMinor: order.totalMinor,
+        paymentTerms: order.paymentTerms,
+        customer: c,
+        openOrdersMinor: Number(open?.sum ?? 0),
+      }).findings;
+    },
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * Stock reservations and capacity bookings. Each check-and-hold runs in ONE synchronous SQLite transaction,
+ * so two orders reviewed at the same time can never both take the last unit or the last free hour.
+ * Holds are keyed by (order, revision, material|day): an activity that runs twice finds its own rows and
+ * answers as the first run did. A released revision refuses new holds (a late retry cannot resurrect one).
+ */
+import { and, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { planCapacity, requiredHours } from '../domain/checks/capacity';
+import { checkMaterials, materialNeeds } from '../domain/checks/materials';
+import type { Finding, NormalisedOrder } from '../domain/types';
+import type { Db } from '../db/client';
+import {
+  capacityBookings,
+  capacitySettings,
+  holdReleases,
+  materialReservations,
+  materials,
+  productMaterials,
+  products,
+} from '../db/schema';
+import { type ActivityDeps, dayOf } from './context';
+
+export interface HoldRequest {
+  order: NormalisedOrder;
+  revision: number;
+  /** A department approved despite findings: hold anyway (overbooking / pre-purchase is then intended). */
+  force: boolean;
+}
+
+export interface HoldResult {
+  /** Empty when the hold was made; otherwise why it was not (nothing is held then). */
+  findings: Finding[];
+  held: boolean;
+  /** Short human summary for the audit trail. */
+  summary: string;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+function isReleased(tx: Tx, orderId: string, revision: number): boolean {
+  return !!tx
+    .select({ r: holdReleases.revision })
+    .from(holdReleases)
+    .where(and(eq(holdReleases.orderId, orderId), eq(holdReleases.revision, revision)))
+    .get();
+}
+
+export function createHoldActivities({ db, now }: ActivityDeps) {
+  return {
+    /** materials: enough stock for the bill of materials? Reserve it, or report the pre-purchase needed. */
+    async reserveMaterials({ order, revision, force }: HoldRequest): Promise<HoldResult> {
+      const at = now().toISOString();
+      return db.transaction((tx): HoldResult => {
+        if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
+        const mine = tx
+          .select()
+          .from(materialReservations)
+          .where(and(eq(materialReservations.orderId, order.orderId), eq(materialReservations.revision, revision)))
+          .all();
+        if (mine.length > 0) return { findings: [], held: true, summary: `reserved ${mine.length} material(s)` };
+
+        const skus = [...new Set(order.lines.map((l) => l.sku))];
+        const bomRows = skus.length
+          ? tx.select().from(productMaterials).where(inArray(productMaterials.sku, skus)).all()
+          : [];
+        const boms: Record<string, { materialId: string; quantityPerUnit: number }[]> = {};
+        for (const r of bomRows) (boms[r.sku] ??= []).push({ materialId: r.materialId, quantityPerUnit: r.quantityPerUnit });
+        const needs = materialNeeds(order.lines, boms);
+        if (needs.length === 0) return { findings: [], held: true, summary: 'no materials needed' };
+
+        const ids = needs.map((n) => n.materialId);
+        const stockRows = tx.select().from(materials).where(inArray(materials.id, ids)).all();
+        const reservedRows = tx
+          .select({ id: materialReservations.materialId, qty: sql<number>`sum(${materialReservations.quantity})` })
+          .from(materialReservations)
+          .where(and(inArray(materialReservations.materialId, ids), isNull(materialReservations.releasedAt)))
+          .groupBy(materialReservations.materialId)
+          .all();
+        const reserved = new Map(reservedRows.map((r) => [r.id, Number(r.qty)]));
+        const stock = Object.fromEntries(
+          stockRows.map((m) => [m.id, { onHand: m.onHand, reserved: reserved.get(m.id) ?? 0 }]),
+        );
+        const { findings, shortages } = checkMaterials(needs, stock);
+        if (findings.length > 0 && !force) return { findings, held: false, summary: 'not reserved' };
+
+        const short = new Map(shortages.map((s) => [s.materialId, s.short]));
+        for (const n of needs) {
+          tx.insert(materialReservations)
+            .values({
+              orderId: order.orderId,
+              revision,
+              materialId: n.materialId,
+              quantity: Math.ceil(n.quantity),
+              prePurchase: Math.ceil(short.get(n.materialId) ?? 0),
+              reservedAt: at,
+            })
+            .onConflictDoNothing()
+            .run();
+        }
+        const pre = shortages.length ? `, pre-purchase ${shortages.map((s) => `${s.short} ${s.materialId}`).join(', ')}` : '';
+        return { findings: [], held: true, summary: `reserved ${needs.length} material(s)${pre}` };
+      });
+    },
+
+    /** capacity: can production finish by the requested date? Book the hours, earliest days first. */
+    async bookCapacity({ order, revision, force }: HoldRequest): Promise<HoldResult> {
+      const current = now();
+      const today = dayOf(current);
+      return db.transaction((tx): HoldResult => {
+        if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
+        const mine = tx
+          .select()
+          .from(capacityBookings)
+          .where(and(eq(capacityBookings.orderId, order.orderId), eq(capacityBookings.revision, revision)))
+          .all();
+        if (mine.length > 0) return { findings: [], held: true, summary: `booked ${sumHours(mine)} h` };
+
+        const skus = [...new Set(order.lines.map((l) => l.sku))];
+        const hours = skus.length
+          ? tx.select({ sku: products.sku, h: products.hoursPerUnit }).from(products).where(inArray(products.sku, skus)).all()
+          : [];
+        const required = requiredHours(order.lines, Object.fromEntries(hours.map((r) => [r.sku, r.h])));
+        if (required <= 0) return { findings: [], held: true, summary: 'no production hours needed' };
+
+        const settings = tx.select().from(capacitySettings).where(eq(capacitySettings.id, 1)).get();
+        const bookedRows = tx
+          .select({ day: capacityBookings.day, h: sql<number>`sum(${capacityBookings.hours})` })
+          .from(capacityBookings)
+          .where(
+            and(
+              isNull(capacityBookings.releasedAt),
+              gte(capacityBookings.day, today),
+              lt(capacityBookings.day, order.requestedDeliveryDate),
+            ),
+          )
+          .groupBy(capacityBookings.day)
+          .all();
+        const plan = planCapacity({
+          requiredHours: required,
+          today,
+          requestedDeliveryDate: order.requestedDeliveryDate,
+          hoursPerDay: settings?.hoursPerDay ?? 0,
+          bookedByDay: Object.fromEntries(bookedRows.map((r) => [r.day, Number(r.h)])),
+        });
+        if (plan.findings.length > 0 && !force) return { findings: plan.findings, held: false, summary: 'not booked' };
+        // Approved despite no production day before the delivery date: book it on the delivery date itself.
+        const bookings = plan.bookings.length ? plan.bookings : [{ day: order.requestedDeliveryDate, hours: required }];
+        for (const b of bookings) {
+          tx.insert(capacityBookings)
+            .values({ orderId: order.orderId, revision, day: b.day, hours: b.hours, bookedAt: current.toISOString() })
+            .onConflictDoNothing()
+            .run();
+        }
+        return { findings: [], held: true, summary: `booked ${required} h over ${bookings.length} day(s)` };
+      });
+    },
+
+    /** Releases every active hold of the order up to `revision`, and refuses later holds for it. */
+    async releaseHolds({ orderId, revision, reason }: { orderId: string; revision: number; reason: string }) {
+      const at = now().toISOString();
+      return db.transaction((tx) => {
+        tx.insert(holdReleases).values({ orderId, revision, releasedAt: at, reason }).onConflictDoNothing().run();
+        const m = tx
+          .update(materialReservations)
+          .set({ releasedAt: at })
+          .where(
+            and(
+              eq(materialReservations.orderId, orderId),
+              lte(materialReservations.revision, revision),
+              isNull(materialReservations.releasedAt),
+            ),
+          )
+          .run();
+        const c = tx
+          .update(capacityBookings)
+          .set({ releasedAt: at })
+          .where(
+            and(eq(capacityBookings.orderId, orderId), lte(capacityBookings.revision, revision), isNull(capacityBookings.releasedAt)),
+          )
+          .run();
+        return { reservations: m.changes, bookings: c.changes };
+      });
+    },
+  };
+}
+
+function sumHours(rows: { hours: number }[]): number {
+  return Math.round(rows.reduce((s, r) => s + r.hours, 0) * 100) / 100;
+}

@@ -1,0 +1,79 @@
+/**
+ * Writes the read model (orders row + inbox) from the state the workflow sends. The workflow stays the
+ * source of truth: each write carries the state's version and only a newer version replaces an older one,
+ * so retried or reordered activity attempts can never move the read model backwards.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { parseMoney } from '../domain/money';
+import { STEP_DEPARTMENT } from '../domain/types';
+import type { AuditEvent, OrderState } from '../workflows/messages';
+import { inboxItems, orders } from '../db/schema';
+import type { ActivityDeps } from './context';
+
+export interface RecordStateInput {
+  state: OrderState;
+  /** The audit events since the previous write. Kept in the workflow history (this activity's input). */
+  events: AuditEvent[];
+}
+
+export function createReadModelActivities({ db }: ActivityDeps) {
+  return {
+    /** Upserts the order's read model row and rewrites its inbox items, if `state` is newer. */
+    async recordState({ state }: RecordStateInput): Promise<{ applied: boolean }> {
+      const totalMinor = parseMoney(state.order.total);
+      const values = {
+        status: state.status,
+        revision: state.revision,
+        priority: state.priority,
+        totalMinor,
+        updatedAt: state.updatedAt,
+        completedAt: state.completedAt,
+        state: state as unknown as Record<string, unknown>,
+        version: state.version,
+      };
+      return db.transaction((tx) => {
+        const res = tx
+          .insert(orders)
+          .values({
+            orderId: state.orderId,
+            // A workflow started without the API (tests, tooling) still gets a read model row.
+            workflowId: `order-${state.orderId}`,
+            bodyHash: '',
+            submittedBy: state.submittedBy,
+            customerId: state.customerId,
+            submittedAt: state.submittedAt,
+            workflowInput: {},
+            workflowStarted: true,
+            ...values,
+          })
+          .onConflictDoUpdate({
+            target: orders.orderId,
+            set: { ...values, workflowStarted: true },
+            setWhere: sql`${orders.version} < ${state.version}`,
+          })
+          .run();
+        if (res.changes === 0) return { applied: false };
+        tx.delete(inboxItems).where(eq(inboxItems.orderId, state.orderId)).run();
+        const awaiting = state.steps.filter((s) => s.status === 'awaiting_decision');
+        if (awaiting.length > 0) {
+          tx.insert(inboxItems)
+            .values(
+              awaiting.map((s) => ({
+                orderId: state.orderId,
+                step: s.step,
+                department: STEP_DEPARTMENT[s.step],
+                customerId: state.customerId,
+                totalMinor,
+                priority: state.priority,
+                dueAt: s.dueAt ?? state.updatedAt,
+                waitingSince: s.waitingSince ?? state.updatedAt,
+                escalated: s.escalated,
+              })),
+            )
+            .run();
+        }
+        return { applied: true };
+      });
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * Running one review step: its automatic check, and when the check does not pass, the human wait with
+ * the policy's reminder, escalation and timeout.
+ */
+import { condition, proxyActivities } from '@temporalio/workflow';
+import type { ReviewActivities } from '../activities';
+import { checkFinalApproval } from '../domain/checks/final-approval';
+import { checkSpecialRequirements } from '../domain/checks/special-requirements';
+import type { Finding, ReviewStepId, StepId } from '../domain/types';
+import type { Review } from './review';
+import { nowIso } from './review';
+
+const acts = proxyActivities<ReviewActivities>({
+  startToCloseTimeout: '30s',
+  // Activities are idempotent, so retrying until the database answers is safe.
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+/** How a stage ended early: the first step that rejected, requested changes or timed out decides. */
+export interface StageEnd {
+  kind: 'rejected' | 'expired' | 'changes_requested';
+  step: StepId;
+  reason: string;
+}
+
+export class StageControl {
+  end: StageEnd | null = null;
+  constructor(private readonly review: Review) {}
+  /** A step stops waiting once the stage has ended or the order is being amended or cancelled. */
+  get stopped(): boolean {
+    return this.end !== null || this.review.interrupted;
+  }
+  finish(end: StageEnd): void {
+    this.end ??= end;
+  }
+}
+
+interface CheckResult {
+  findings: Finding[];
+  /** What the check held (reservations, bookings), for the audit trail. */
+  held?: string;
+}
+
+async function runCheck(r: Review, step: ReviewStepId): Promise<CheckResult> {
+  const order = r.order;
+  switch (step) {
+    case 'info_check':
+      return { findings: await acts.checkOrderInfo({ order }) };
+    case 'credit':
+      return { findings: await acts.checkOrderCredit({ order }) };
+    case 'capacity': {
+      const res = await acts.bookCapacity({ order, revision: r.revision, force: false });
+      return { findings: res.findings, held: res.held ? res.summary : undefined };
+    }
+    case 'materials': {
+      const res = await acts.reserveMaterials({ order, revision: r.revision, force: false });
+      return { findings: res.findings, held: res.held ? res.summary : undefined };
+    }
+    case 'special_requirements':
+      return { findings: checkSpecialRequirements(order.specialRequirements) };
+    case 'final_approval': {
+      const earlier = [...r.steps.values()].filter((s) => s.step !== 'final_approval').map((s) => s.status);
+      const findings = checkFinalApproval({
+        earlierStepStatuses: earlier,
+        totalMinor: order.totalMinor,
+        riskScore: r.risk?.score ?? 0,
+        autoApprove: r.policy.autoApprove,
+      });
+      return { findings };
+    }
+  }
+}
+
+/** Runs one step to its end: auto-approved, skipped, decided, timed out, or cancelled by the stage. */
+export async function runStep(r: Review, step: ReviewStepId, ctl: StageControl): Promise<void> {
+  const s = r.step(step);
+  if (step === 'special_requirements' && r.order.specialRequirements.length === 0) {
+    s.status = 'skipped';
+    r.touch({ type: 'check_completed', step, actor: 'system', detail: { outcome: 'skipped', findings: [] } });
+    return;
+  }
+  s.status = 'running';
+  s.findings = [];
+  const { findings, held } = await runCheck(r, step);
+  if (findings.length === 0) {
+    s.status = 'auto_approved';
+    r.touch(
+      { type: 'check_completed', step, actor: 'system', detail: { outcome: 'auto_approved', findings: [] } },
+      ...(held ? [{ type: 'holds_reserved' as const, step, actor: 'system', detail: { summary: held } }] : []),
+    );
+    return;
+  }
+  s.findings = findings;
+  r.touch({ type: 'check_completed', step, actor: 'system', detail: { outcome: 'findings', findings } });
+  if (ctl.stopped) {
+    s.status = 'cancelled';
+    return;
+  }
+  const waited = await awaitDecision(r, step, ctl);
+  if (waited === 'stopped') {
+    s.status = 'cancelled';
+    r.touch();
+    return;
+  }
+  if (waited === 'timed_out') {
+    const onTimeout = r.policy.steps[step].onTimeout;
+    s.status = 'timed_out';
+    r.touch({ type: 'timed_out', step, actor: 'system', detail: { onTimeout } });
+    ctl.finish({
+      kind: onTimeout === 'reject' ? 'rejected' : 'expired',
+      step,
+      reason: `no decision on ${step} before ${s.dueAt}`,
+    });
+    return;
+  }
+  const decision = s.decision;
+  if (!decision) return;
+  if (decision.decision === 'reject') {
+    ctl.finish({ kind: 'rejected', step, reason: decision.comment ?? 'rejected' });
+  } else if (decision.decision === 'request_changes') {
+    ctl.finish({ kind: 'changes_requested', step, reason: decision.comment ?? 'changes requested' });
+  } else if (step === 'capacity' || step === 'materials') {
+    // Approved despite the finding: the department accepts overbooking or a pre-purchase, so hold anyway.
+    const res =
+      step === 'capacity'
+        ? await acts.bookCapacity({ order: r.order, revision: r.revision, force: true })
+        : await acts.reserveMaterials({ order: r.order, revision: r.revision, force: true });
+    if (res.held) r.touch({ type: 'holds_reserved', step, actor: 'system', detail: { summary: res.summary } });
+  }
+}
+
+/**
+ * Waits for a department's decision. Reminder, escalation and timeout are measured from the moment the
+ * step started waiting, so a worker restart in between changes nothing (the timers live in Temporal).
+ */
+async function awaitDecision(r: Review, step: ReviewStepId, ctl: StageControl): Promise<'decided' | 'timed_out' | 'stopped'> {
+  const s = r.step(step);
+  const t = r.policy.steps[step];
+  const start = Date.now();
+  s.status = 'awaiting_decision';
+  s.waitingSince = nowIso();
+  s.dueAt = new Date(start + t.timeoutAfterMs).toISOString();
+  s.escalated = false;
+  s.decision = null;
+  r.touch({
+    type: 'awaiting_decision',
+    step,
+    actor: 'system',
+    detail: { department: s.department, dueAt: s.dueAt, findings: s.findings.map((f) => f.code) },
+  });
+  const done = () => s.decision !== null || ctl.stopped;
+  const until = async (offsetMs: number) => {
+    const remaining = start + offsetMs - Date.now();
+    return remaining > 0 ? condition(done, remaining) : done();
+  };
+  if (!(await until(t.reminderAfterMs))) {
+    r.touch({ type: 'reminder', step, actor: 'system', detail: { department: s.department, dueAt: s.dueAt } });
+  }
+  if (!done() && !(await until(t.escalateAfterMs))) {
+    s.escalated = true;
+    r.touch({ type: 'escalated', step, actor: 'system', detail: { to: 'management', dueAt: s.dueAt } });
+  }
+  if (!done() && !(await until(t.timeoutAfterMs))) return 'timed_out';
+  return s.decision ? 'decided' : 'stopped';
+}
+
+export { acts };
