@@ -227,7 +227,7 @@ describe('who may decide', () => {
   const failureOf = async (p: Promise<unknown>) => {
     const err = await p.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    return (err as WorkflowUpdateFailedError).cause as { type: string; message: string };
+    return (err as WorkflowUpdateFailedError).cause as unknown as { type: string; message: string };
   };
 
   it('refuses the wrong department, the submitter, a second step by one principal, and a step not awaiting', async () => {

@@ -1,0 +1,126 @@
+/**
+ * Child processes of a benchmark run: the Temporal dev server (file-backed with the shipped pragmas, or in
+ * memory), the product's worker and API in their production shape, and the baseline worker.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface Child {
+  proc: ChildProcess;
+  name: string;
+  stop(): Promise<void>;
+  /** Resident set size in bytes, from /proc (Linux). */
+  rssBytes(): number;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function rss(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Spawns a process and resolves once a line of its output matches `ready` (or rejects on exit/timeout). */
+export async function spawnChild(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs?: number; logFile: string },
+): Promise<Child> {
+  const out = fs.createWriteStream(opts.logFile);
+  const proc = spawn(cmd, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout.pipe(out);
+  proc.stderr.pipe(out);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} not ready after ${opts.timeoutMs ?? 60_000} ms (log: ${opts.logFile})`)), opts.timeoutMs ?? 60_000);
+    const onData = (chunk: Buffer) => {
+      if (opts.ready.test(chunk.toString())) {
+        clearTimeout(timer);
+        proc.stdout.off('data', onData);
+        proc.stderr.off('data', onData);
+        resolve();
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before it was ready (log: ${opts.logFile})`));
+    });
+  });
+  return {
+    proc,
+    name,
+    rssBytes: () => rss(proc.pid),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        const kill = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+        proc.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface TemporalServer extends Child {
+  address: string;
+  storage: 'file' | 'memory';
+  pragmas: string[];
+}
+
+/** The shipped pragmas of scripts/dev-server.ts: WAL + synchronous=NORMAL. */
+export const SHIPPED_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
+export async function startTemporal(cli: string, dir: string, storage: 'file' | 'memory'): Promise<TemporalServer> {
+  const port = await freePort();
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error'];
+  const pragmas = storage === 'file' ? SHIPPED_PRAGMAS : [];
+  if (storage === 'file') {
+    args.push('--db-filename', path.join(dir, `temporal-${port}.db`));
+    for (const p of pragmas) args.push('--sqlite-pragma', p);
+  }
+  const child = await spawnChild(`temporal (${storage})`, cli, args, {
+    ready: /./, // the CLI prints its addresses once the frontend is up; we also probe the port below
+    logFile: path.join(dir, `temporal-${storage}.log`),
+    timeoutMs: 60_000,
+  }).catch(async () => {
+    throw new Error(`temporal dev server (${storage}) did not start`);
+  });
+  await waitForPort(port, 60_000);
+  return { ...child, address: `127.0.0.1:${port}`, storage, pragmas };
+}
+
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`port ${port} not open after ${timeoutMs} ms`);
+}

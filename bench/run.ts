@@ -1,0 +1,148 @@
+/**
+ * `npm run bench [-- --quick] [-- --only S1,S3]`: every scenario against its baseline in the same run, on
+ * this machine. Prints a table and writes bench/results/<date>.json. Not part of `npm test`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveTemporalCli } from '../scripts/temporal-cli';
+import { BUILT_IN_POLICY } from '../domain/policy';
+import { spawnChild, startTemporal, type TemporalServer } from './lib/processes';
+import { startStack, type Stack } from './lib/stack';
+import { round } from './lib/stats';
+import { closedLoop } from './lib/load';
+import { runS1, submitAndAwaitApproval } from './scenarios/s1-throughput';
+import { runS2 } from './scenarios/s2-decisions';
+import { runS3 } from './scenarios/s3-api-cost';
+import { runS5 } from './scenarios/s5-many-open';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? (args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined);
+const wants = (s: string) => !only || only.includes(s);
+const seconds = quick ? 8 : 20;
+const BARE_QUEUE = 'bench-bare';
+
+async function main(): Promise<void> {
+  const cli = await resolveTemporalCli({ build: true, log: (m) => console.log(m) });
+  if (!cli) throw new Error('no Temporal CLI (see README: troubleshooting)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-bench-'));
+  console.log(`bench: work dir ${dir}${quick ? ' (quick)' : ''}`);
+  const results: Record<string, unknown> = {};
+  const cleanup: (() => Promise<void>)[] = [];
+  const tsx = path.resolve(__dirname, '../node_modules/.bin/tsx');
+  try {
+    const file = await startTemporal(cli, dir, 'file');
+    cleanup.push(() => file.stop());
+    const stack = await startStack({ temporalAddress: file.address, dir, name: 'main' });
+    cleanup.push(() => stack.stop());
+    const bare = await spawnChild('bare-worker', tsx, [path.resolve(__dirname, 'bare-worker.ts')], {
+      env: { TEMPORAL_ADDRESS: file.address, TASK_QUEUE: BARE_QUEUE },
+      ready: /worker polling/,
+      logFile: path.join(dir, 'bare-worker.log'),
+    });
+    cleanup.push(() => bare.stop());
+
+    if (wants('S1')) results.S1 = await step('S1 auto-approval throughput', () => runS1(stack, BARE_QUEUE, { concurrency: 32, seconds }));
+    if (wants('S2')) results.S2 = await step('S2 decision latency', () => runS2(stack, { seconds: quick ? 5 : 10 }));
+    if (wants('S3')) results.S3 = await step('S3 API cost', () => runS3(stack, dir, { seconds: quick ? 5 : 10 }));
+    if (wants('S4')) results.S4 = await step('S4 storage modes', () => runS4(cli, dir, file, stack));
+    if (wants('S5')) {
+      await bare.stop();
+      await stack.stop();
+      cleanup.length = 1; // only the file server remains to stop
+      results.S5 = await step('S5 many open orders', async () => {
+        const reminderMs = quick ? 20_000 : 60_000;
+        const credit = { ...BUILT_IN_POLICY.steps.credit, reminderAfter: `${reminderMs / 1000}s` };
+        const policy = { ...BUILT_IN_POLICY, steps: { ...BUILT_IN_POLICY.steps, credit } };
+        const s5 = await startStack({ temporalAddress: file.address, dir, name: 's5', policy });
+        try {
+          return await runS5(s5, { many: quick ? 1_000 : 5_000, reminderMs });
+        } finally {
+          await s5.stop();
+        }
+      });
+    }
+  } finally {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  }
+
+  const out = {
+    date: new Date().toISOString(),
+    quick,
+    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version },
+    versions: versions(),
+    devServerPragmas: ['journal_mode=wal', 'synchronous=normal'],
+    results,
+  };
+  const resultsDir = path.join(__dirname, 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const outFile = path.join(resultsDir, `${out.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  fs.writeFileSync(outFile, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`\nwrote ${outFile}`);
+  printTable(results);
+}
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T | { error: string }> {
+  console.log(`\n== ${name}`);
+  const t = Date.now();
+  try {
+    const r = await fn();
+    console.log(JSON.stringify(r, null, 2));
+    console.log(`(${round((Date.now() - t) / 1000, 1)} s)`);
+    return r;
+  } catch (err) {
+    console.error(`${name} failed:`, err);
+    return { error: String(err) };
+  }
+}
+
+/** S4: the same closed loop of clean orders on a file-backed server (shipped pragmas) and an in-memory one. */
+async function runS4(cli: string, dir: string, file: TemporalServer, fileStack: Stack) {
+  const secs = quick ? 6 : 15;
+  const loop = (s: Stack) => closedLoop(32, secs * 1000, () => submitAndAwaitApproval(s));
+  const onFile = await loop(fileStack);
+  const mem = await startTemporal(cli, dir, 'memory');
+  try {
+    const memStack = await startStack({ temporalAddress: mem.address, dir, name: 'memory' });
+    try {
+      await closedLoop(32, 2000, () => submitAndAwaitApproval(memStack));
+      const inMemory = await loop(memStack);
+      const fileRate = onFile.completed / onFile.seconds;
+      const memRate = inMemory.completed / inMemory.seconds;
+      return { fileOrdersPerSec: round(fileRate), memoryOrdersPerSec: round(memRate), ratio: round(fileRate / memRate), pragmas: file.pragmas };
+    } finally {
+      await memStack.stop();
+    }
+  } finally {
+    await mem.stop();
+  }
+}
+
+function versions(): Record<string, string> {
+  const pkg = (name: string) => {
+    try {
+      return (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+    } catch {
+      return 'unknown';
+    }
+  };
+  return { temporalCli: '1.5.1 (server 1.29.1)', sdk: pkg('@temporalio/worker'), fastify: pkg('fastify'), betterSqlite3: pkg('better-sqlite3') };
+}
+
+function printTable(results: Record<string, any>): void {
+  const rows: [string, string, string][] = [];
+  const r = results;
+  if (r.S1 && !r.S1.error) rows.push(['S1 orders/s (product / bare)', `${r.S1.productOrdersPerSec} / ${r.S1.bareWorkflowsPerSec}`, `ratio ${r.S1.ratio}`]);
+  if (r.S2 && !r.S2.error) rows.push(['S2 decision p99 @50% (HTTP / raw) ms', `${r.S2.phases['50%'].p99} / ${r.S2.rawClientAt50?.p99}`, `ratio ${r.S2.p99RatioAt50}`]);
+  if (r.S3 && !r.S3.error) rows.push(['S3 req/s order / inbox / hello', `${r.S3.getOrderRps} / ${r.S3.inboxRps} / ${r.S3.helloRps}`, `ratios ${r.S3.getOrderRatio} / ${r.S3.inboxRatio}`]);
+  if (r.S4 && !r.S4.error) rows.push(['S4 orders/s file / memory', `${r.S4.fileOrdersPerSec} / ${r.S4.memoryOrdersPerSec}`, `ratio ${r.S4.ratio}`]);
+  if (r.S5 && !r.S5.error) rows.push(['S5 decision p99 many / 100 ms', `${r.S5.decision.large.p99} / ${r.S5.decision.small.p99}`, `ratio ${r.S5.decision.p99Ratio}`]);
+  console.log('\n| scenario | measured | vs baseline |\n|---|---|---|');
+  for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+/**
+ * S5: many open orders. Decision latency with 100 orders waiting, then with 5,000; the worker's memory per
+ * cached order; and how late the reminder timers of the waiting orders fired while the server was busy.
+ */
+import { workflowIdFor } from '../../workflows/messages';
+import { openLoop } from '../lib/load';
+import type { Stack } from '../lib/stack';
+import { percentile, round } from '../lib/stats';
+import { approveOverHttp, parkOrders } from './s2-decisions';
+
+async function decisionP99(stack: Stack, ids: string[], rate: number): Promise<{ p50: number; p99: number }> {
+  const res = await openLoop(rate, ids.length, (k) => approveOverHttp(stack, ids[k]!));
+  if (res.failed) throw new Error(`S5 decisions failed: ${res.firstError}`);
+  return { p50: round(percentile(res.latenciesMs, 50)), p99: round(percentile(res.latenciesMs, 99)) };
+}
+
+/** Server-side lateness of fired timers: fired − started − duration, from the histories. */
+async function timerLateness(stack: Stack, ids: string[]): Promise<number[]> {
+  const lateness: number[] = [];
+  for (const id of ids) {
+    const history = await stack.client.workflow.getHandle(workflowIdFor(id)).fetchHistory();
+    const started = new Map<string, { at: number; ms: number }>();
+    for (const e of history.events ?? []) {
+      const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+      const s = e.timerStartedEventAttributes;
+      if (s) {
+        const d = s.startToFireTimeout;
+        started.set(String(e.eventId), { at, ms: Number(d?.seconds ?? 0) * 1000 + Math.floor((d?.nanos ?? 0) / 1e6) });
+      }
+      const f = e.timerFiredEventAttributes;
+      if (f) {
+        const st = started.get(String(f.startedEventId));
+        if (st) lateness.push(at - st.at - st.ms);
+      }
+    }
+  }
+  return lateness;
+}
+
+export async function runS5(stack: Stack, opts: { many: number; reminderMs: number }) {
+  const rate = 10;
+  const measureCount = 60;
+  const base = await parkOrders(stack, 100 + measureCount);
+  const rssAtSmall = stack.worker.rssBytes();
+  const small = await decisionP99(stack, base.slice(100), rate);
+
+  const started = Date.now();
+  const many = await parkOrders(stack, opts.many - 100);
+  const parkSeconds = (Date.now() - started) / 1000;
+  // Let every reminder of the parked orders come due before measuring lateness.
+  const wait = Math.max(0, opts.reminderMs + 5_000 - (Date.now() - started));
+  await new Promise((r) => setTimeout(r, wait));
+  const rssAtMany = stack.worker.rssBytes();
+  const extra = await parkOrders(stack, measureCount);
+  const large = await decisionP99(stack, extra, rate);
+  const sample = many.filter((_, i) => i % Math.max(1, Math.floor(many.length / 50)) === 0);
+  const late = await timerLateness(stack, sample);
+  return {
+    openOrders: { small: 100, large: opts.many },
+    parkRatePerSec: round((opts.many - 100) / parkSeconds),
+    decision: { small, large, p99Ratio: round(large.p99 / small.p99) },
+    workerRssMiB: { small: round(rssAtSmall / 2 ** 20), large: round(rssAtMany / 2 ** 20) },
+    workerKiBPerCachedOrder: round((rssAtMany - rssAtSmall) / 1024 / (opts.many - 100)),
+    timerLatenessMs: { samples: late.length, p50: round(percentile(late, 50)), p99: round(percentile(late, 99)), max: round(Math.max(...late)) },
+  };
+}

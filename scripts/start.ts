@@ -1,0 +1,221 @@
+/**
+ * `npm start`: the embedded default. A Temporal dev server persisted under DATA_DIR (unless TEMPORAL_ADDRESS is
+ * set), the app database with demo data on first start, then the worker and the API in this one process.
+ * Ctrl-C stops everything in dependency order: API, worker, database, Temporal server.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { loadConfig, ConfigError, type AppConfig } from '../config';
+import { closeDatabase, openDatabase, type Db } from '../db/client';
+import { ensureAdmin, generateToken } from '../db/principals';
+import { DEMO_PRINCIPALS, needsDemoData, seedDemoData } from '../db/seed';
+import { startServer } from '../server';
+import { runWorker } from '../worker';
+import { startDevServer, type DevServer } from './dev-server';
+import { resolveTemporalCli, temporalCliHelp } from './temporal-cli';
+
+const log = (msg: string): void => console.log(`[start] ${msg}`);
+
+/** ADMIN_TOKEN wins; otherwise the token generated on the first start and kept in DATA_DIR/admin-token. */
+function adminToken(config: AppConfig): { token: string; generatedAt?: string } {
+  if (config.adminToken) return { token: config.adminToken };
+  const file = path.join(config.dataDir, 'admin-token');
+  if (fs.existsSync(file)) {
+    const token = fs.readFileSync(file, 'utf8').trim();
+    if (token) return { token };
+  }
+  const token = generateToken();
+  // 0600: the token is a full admin credential. 'w' replaces an empty file left by an interrupted write.
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return { token, generatedAt: file };
+}
+
+/**
+ * Seeds the demo data on a first start. The tokens file is written before the seed commits, so a crash in between
+ * cannot leave principals whose tokens nobody knows; a second seed reuses the tokens already in the file.
+ */
+function seedOnFirstStart(db: Db, dataDir: string): { file: string; created: boolean } {
+  const file = path.join(dataDir, 'demo-tokens.json');
+  if (!needsDemoData(db)) return { file, created: false };
+  let tokens: Record<string, string> | undefined;
+  if (fs.existsSync(file)) {
+    try {
+      tokens = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+    } catch {
+      tokens = undefined;
+    }
+  }
+  const complete = tokens && DEMO_PRINCIPALS.every((p) => typeof tokens?.[p.id] === 'string');
+  if (!complete) {
+    tokens = Object.fromEntries(DEMO_PRINCIPALS.map((p) => [p.id, generateToken()]));
+    fs.writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+  }
+  seedDemoData(db, { reuseTokens: tokens });
+  return { file, created: true };
+}
+
+function temporalLogLevel(level: AppConfig['logLevel']): LogLevel {
+  switch (level) {
+    case 'trace':
+      return 'TRACE';
+    case 'debug':
+      return 'DEBUG';
+    case 'info':
+      return 'INFO';
+    case 'warn':
+      return 'WARN';
+    default:
+      return 'ERROR';
+  }
+}
+
+async function main(): Promise<number> {
+  const startedAt = Date.now();
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 2;
+    }
+    throw err;
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  // This process owns the shutdown order, so the Temporal runtime must not stop the worker on its own at Ctrl-C
+  // (its default), while the API is still answering.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(temporalLogLevel(config.logLevel)) });
+
+  // Everything started so far, stopped in reverse dependency order by shutdown().
+  let devServer: DevServer | undefined;
+  let db: Db | undefined;
+  let api: { url: string; close(): Promise<void> } | undefined;
+  let worker: Promise<void> | undefined;
+  const abort = new AbortController();
+  let shuttingDown: Promise<void> | undefined;
+  let firstSignalAt = 0;
+
+  const shutdown = (): Promise<void> =>
+    (shuttingDown ??= (async () => {
+      const step = async (what: string, fn: () => Promise<void> | void): Promise<void> => {
+        try {
+          await fn();
+        } catch (err) {
+          console.error(`[start] ${what} failed:`, err);
+        }
+      };
+      if (api) await step('closing the API', () => api?.close());
+      abort.abort();
+      if (worker) await step('stopping the worker', () => worker);
+      if (db) await step('closing the database', () => db && closeDatabase(db));
+      if (devServer) await step('stopping the Temporal server', () => devServer?.stop());
+    })());
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // npm and tsx may relay the terminal's one Ctrl-C a second time within milliseconds: not a second press.
+    if (firstSignalAt && Date.now() - firstSignalAt > 1_000) {
+      console.error(`[start] ${signal} again: forcing exit`);
+      process.exit(130);
+    }
+    if (firstSignalAt) return;
+    firstSignalAt = Date.now();
+    log(`${signal}: shutting down (press Ctrl-C again to force)`);
+    void shutdown().then(() => {
+      log('stopped');
+      process.exit(0);
+    });
+  };
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+
+  try {
+    let temporalAddress = config.temporalAddress;
+    if (!temporalAddress) {
+      const cli = await resolveTemporalCli({ build: true, log });
+      if (!cli) console.warn(temporalCliHelp());
+      devServer = await startDevServer({
+        cli,
+        dataDir: config.dataDir,
+        port: config.temporalDevPort,
+        uiPort: config.temporalUiPort,
+        namespace: config.namespace,
+        log,
+      });
+      temporalAddress = devServer.address;
+    }
+    // Ctrl-C while the dev server was starting: shutdown() ran before it existed, so stop it here.
+    if (shuttingDown) {
+      await devServer?.stop();
+      return 0;
+    }
+
+    db = openDatabase(config.dbFile);
+    const admin = adminToken(config);
+    ensureAdmin(db, admin.token);
+    const demo = seedOnFirstStart(db, config.dataDir);
+
+    const runConfig: AppConfig = { ...config, temporalAddress, adminToken: admin.token };
+    let workerReady!: () => void;
+    const workerPolling = new Promise<void>((resolve) => {
+      workerReady = resolve;
+    });
+    worker = runWorker(runConfig, { signal: abort.signal, onReady: () => workerReady() });
+    // A worker that stops on its own (lost server, bug) takes the whole process down: a half-running app is
+    // worse than a clear exit.
+    worker.then(
+      () => {
+        if (!shuttingDown) {
+          console.error('[start] the worker stopped unexpectedly');
+          void shutdown().then(() => process.exit(1));
+        }
+      },
+      (err: unknown) => {
+        if (!shuttingDown) {
+          console.error('[start] the worker failed:', err);
+          void shutdown().then(() => process.exit(1));
+        }
+      },
+    );
+    const server = await startServer(runConfig);
+    api = server;
+    // "ready" means orders submitted now are picked up: wait for the worker to poll (it bundles the workflow code
+    // first, a few seconds), unless it failed, which the handler above reports.
+    await Promise.race([workerPolling, worker.then(() => undefined, () => undefined)]);
+    if (shuttingDown) return -1; // the worker failed or a signal came: shutdown() decides the exit code
+
+    const lines = [
+      `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`,
+      `  API:          ${server.url}`,
+      `  API docs:     ${server.url.replace(/\/$/, '')}/docs`,
+      devServer ? `  Temporal UI:  ${devServer.uiUrl}` : `  Temporal:     ${temporalAddress} (namespace ${config.namespace})`,
+      `  data:         ${config.dataDir}`,
+      admin.generatedAt
+        ? `  admin token:  ${admin.token}  (generated, saved in ${admin.generatedAt})`
+        : `  admin token:  ${config.adminToken ? 'from ADMIN_TOKEN' : `in ${path.join(config.dataDir, 'admin-token')}`}`,
+      demo.created
+        ? `  demo data seeded; demo principals' tokens written to ${demo.file}`
+        : fs.existsSync(demo.file)
+          ? `  demo principals' tokens: ${demo.file}`
+          : '',
+      '  Ctrl-C stops everything.',
+    ];
+    log(lines.filter(Boolean).join('\n'));
+    return -1; // keep running until a signal
+  } catch (err) {
+    console.error(`[start] failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    await shutdown();
+    return 1;
+  }
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    console.error('[start] unexpected error:', err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,135 @@
+/**
+ * The API under test: a temp SQLite file with minimal master data, principals with known tokens (one per role),
+ * and the app built against a real Temporal client. Each call gets its own database.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type BuildAppDeps } from '../../api/app';
+import { putCapacity, putCustomer, putMaterial, putProduct } from '../../api/services/master-data';
+import { type AppConfig, loadConfig, loadReviewPolicy } from '../../config';
+import { closeDatabase, openDatabase, type Db } from '../../db/client';
+import { createPrincipal } from '../../db/principals';
+
+/** The principals every test app has, by id, with their roles. Tokens are `tok-<id>-<suffix>` (see `tokens`). */
+export const TEST_PRINCIPALS = {
+  admin: ['admin'],
+  shop: ['integrator'],
+  partner: ['integrator'],
+  auditor: ['auditor'],
+  sales: ['approver:sales'],
+  finance: ['approver:finance'],
+  finance2: ['approver:finance'],
+  production: ['approver:production'],
+  procurement: ['approver:procurement'],
+  engineering: ['approver:engineering'],
+  management: ['approver:management'],
+  management2: ['approver:management'],
+} as const satisfies Record<string, readonly string[]>;
+export type TestPrincipalId = keyof typeof TEST_PRINCIPALS;
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Db;
+  config: AppConfig;
+  /** Bearer tokens of TEST_PRINCIPALS. */
+  tokens: Record<TestPrincipalId, string>;
+  /** `{ authorization: 'Bearer …' }` for a principal. */
+  auth(id: TestPrincipalId): { authorization: string };
+  close(): Promise<void>;
+}
+
+/** A delivery date `days` from today (UTC), as YYYY-MM-DD. */
+export function daysFromNow(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Unique order ids: the Temporal server is shared by the whole run (and workflow ids must never repeat). */
+export function uniqueOrderId(prefix = 'T'): string {
+  return `${prefix}-${randomUUID().slice(0, 13)}`;
+}
+
+/**
+ * C-BIG: a VIP with a large limit (clean orders pass credit). C-SMALL: a 1000.00 limit (a 1250.00 order exceeds it).
+ * BOX-1: 12.50, 0.01 h/unit, 2 × M-KRAFT. Capacity 16 h/day.
+ */
+export function seedMasterData(db: Db): void {
+  putCustomer(db, 'C-BIG', {
+    name: 'Big Customer',
+    tier: 'vip',
+    creditLimit: '1000000.00',
+    openBalance: '0.00',
+    allowedPaymentTerms: ['NET30', 'NET60'],
+    onHold: false,
+  });
+  putCustomer(db, 'C-SMALL', {
+    name: 'Small Customer',
+    tier: 'vip',
+    creditLimit: '1000.00',
+    openBalance: '0.00',
+    allowedPaymentTerms: ['NET30'],
+    onHold: false,
+  });
+  putMaterial(db, 'M-KRAFT', { name: 'Kraft board', onHand: 1_000_000 });
+  putProduct(db, 'BOX-1', { name: 'Mailer box', unitPrice: '12.50', hoursPerUnit: 0.01, materials: [{ materialId: 'M-KRAFT', quantityPerUnit: 2 }] });
+  putProduct(db, 'BOX-2', { name: 'Retail box', unitPrice: '34.00', hoursPerUnit: 0.02, materials: [] });
+  putCapacity(db, { hoursPerDay: 16 });
+}
+
+/** A clean order body for C-BIG: list prices, 30 days ahead, within every limit. */
+export function cleanOrder(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    orderId: uniqueOrderId(),
+    customerId: 'C-BIG',
+    channel: 'web',
+    currency: 'CNY',
+    requestedDeliveryDate: daysFromNow(30),
+    paymentTerms: 'NET30',
+    priority: 'normal',
+    lines: [{ sku: 'BOX-1', quantity: 100, unitPrice: '12.50' }],
+    declaredTotal: '1250.00',
+    ...overrides,
+  };
+}
+
+export async function createTestApp(opts: {
+  temporal: Client;
+  taskQueue?: string;
+  rateLimit?: BuildAppDeps['rateLimit'];
+  sweeper?: BuildAppDeps['sweeper'];
+}): Promise<TestApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-api-'));
+  const config = loadConfig({ DATA_DIR: dir, TASK_QUEUE: opts.taskQueue ?? `api-test-${randomUUID().slice(0, 8)}` });
+  const db = openDatabase(config.dbFile);
+  seedMasterData(db);
+  const suffix = randomUUID();
+  const tokens = {} as Record<TestPrincipalId, string>;
+  for (const [id, roles] of Object.entries(TEST_PRINCIPALS) as [TestPrincipalId, readonly string[]][]) {
+    tokens[id] = `tok-${id}-${suffix}`;
+    createPrincipal(db, { id, name: id, roles: [...roles], token: tokens[id] });
+  }
+  const app = await buildApp({
+    config,
+    db,
+    temporal: opts.temporal,
+    policy: loadReviewPolicy(config),
+    rateLimit: opts.rateLimit,
+    sweeper: opts.sweeper,
+  });
+  await app.ready();
+  return {
+    app,
+    db,
+    config,
+    tokens,
+    auth: (id) => ({ authorization: `Bearer ${tokens[id]}` }),
+    async close() {
+      await app.close();
+      closeDatabase(db);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
