@@ -22,6 +22,8 @@ export function createReadModelActivities({ db }: ActivityDeps) {
     async recordState({ state }: RecordStateInput): Promise<{ applied: boolean }> {
       const totalMinor = parseMoney(state.order.total);
       const values = {
+        // An amendment may change the customer: lists and the credit exposure must follow it.
+        customerId: state.customerId,
         status: state.status,
         revision: state.revision,
         priority: state.priority,
@@ -40,7 +42,6 @@ export function createReadModelActivities({ db }: ActivityDeps) {
             workflowId: `order-${state.orderId}`,
             bodyHash: '',
             submittedBy: state.submittedBy,
-            customerId: state.customerId,
             submittedAt: state.submittedAt,
             workflowInput: {},
             workflowStarted: true,

@@ -99,6 +99,7 @@ CREATE UNIQUE INDEX `orders_workflow_id_unique` ON `orders` (`workflow_id`);--> 
 CREATE INDEX `orders_customer` ON `orders` (`customer_id`,`status`);--> statement-breakpoint
 CREATE INDEX `orders_submitter` ON `orders` (`submitted_by`,`submitted_at`);--> statement-breakpoint
 CREATE INDEX `orders_status` ON `orders` (`status`,`submitted_at`);--> statement-breakpoint
+CREATE INDEX `orders_unstarted` ON `orders` (`submitted_at`) WHERE "orders"."workflow_started" = 0;--> statement-breakpoint
 CREATE TABLE `principals` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

@@ -1,0 +1,49 @@
+/**
+ * Bearer-token authentication and role checks. Each route declares who may call it in `config.roles`; the check
+ * runs onRequest, before the body is even parsed, so an anonymous caller learns nothing from validation errors.
+ * A /v1 route that declares no roles fails registration: access is never open by omission.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { type Principal, findPrincipalByToken } from '../../db/principals';
+import { problems } from '../problem';
+import { hasAnyRole } from '../roles';
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+/** The authenticated principal of a route that declares roles (the auth hook guarantees it is set). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error(`route ${request.routeOptions.url} used without authentication`);
+  return request.principal;
+}
+
+async function authPlugin(app: FastifyInstance): Promise<void> {
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRoute', (route) => {
+    const roles = route.config?.roles;
+    if (route.url.startsWith('/v1') && (!roles || roles.length === 0)) {
+      throw new Error(`route ${String(route.method)} ${route.url} must declare config.roles`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const roles = request.routeOptions.config.roles;
+    if (!roles) return;
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw problems.unauthorized('missing bearer token: send Authorization: Bearer <token>');
+    const principal = findPrincipalByToken(app.db, token);
+    if (!principal) throw problems.unauthorized('unknown or revoked token', true);
+    request.principal = principal;
+    if (!hasAnyRole(principal, roles)) {
+      const wanted = roles.map((r) => (r === 'approver' ? 'approver:<department>' : r)).join(', ');
+      throw problems.forbidden(`this operation requires one of the roles: ${wanted}`);
+    }
+  });
+}
+
+export default fp(authPlugin, { name: 'auth', dependencies: ['resources'] });

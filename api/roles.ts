@@ -1,0 +1,33 @@
+/** Roles as principals carry them (`approver:finance`) and as routes declare them (`approver`). */
+import type { Principal } from '../db/principals';
+import { DEPARTMENTS, type Department } from '../domain/types';
+import type { Actor } from '../workflows/messages';
+import type { RouteRole } from './types';
+
+export const ROLE_NAMES = ['integrator', 'auditor', 'admin', ...DEPARTMENTS.map((d) => `approver:${d}` as const)] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+export function departmentsOf(principal: Pick<Principal, 'roles'>): Department[] {
+  return DEPARTMENTS.filter((d) => principal.roles.includes(`approver:${d}`));
+}
+
+export function hasRole(principal: Pick<Principal, 'roles'>, role: RouteRole): boolean {
+  if (role === 'approver') return departmentsOf(principal).length > 0;
+  return principal.roles.includes(role);
+}
+
+export function hasAnyRole(principal: Pick<Principal, 'roles'>, roles: readonly RouteRole[]): boolean {
+  return roles.some((r) => hasRole(principal, r));
+}
+
+/**
+ * Whether the principal may see every order, or only the ones it submitted. An integrator is a partner's
+ * channel: it must never read another integrator's orders, so a principal that is only an integrator is scoped.
+ */
+export function seesAllOrders(principal: Pick<Principal, 'roles'>): boolean {
+  return hasAnyRole(principal, ['approver', 'auditor', 'admin']);
+}
+
+export function actorOf(principal: Principal): Actor {
+  return { id: principal.id, departments: departmentsOf(principal) };
+}

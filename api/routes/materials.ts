@@ -1,0 +1,58 @@
+/** Materials: stock on hand, and what active reservations hold of it. */
+import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { decodeCursor, page } from '../pagination';
+import { problems } from '../problem';
+import { authProblems, problemResponses } from '../schemas/common';
+import { listQuery, materialBody, materialList, materialParams, materialView } from '../schemas/master-data';
+import { getMaterial, listMaterials, putMaterial } from '../services/master-data';
+
+const roles = ['admin', 'integrator'] as const;
+const tags = ['master data'];
+
+const materialRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.put(
+    '/materials/:materialId',
+    {
+      config: { roles },
+      schema: {
+        tags,
+        summary: 'Create or replace a material (reservations are kept)',
+        params: materialParams,
+        body: materialBody,
+        response: { 200: materialView, ...problemResponses(400), ...authProblems },
+      },
+    },
+    async (request) => putMaterial(app.db, request.params.materialId, request.body),
+  );
+
+  app.get(
+    '/materials/:materialId',
+    {
+      config: { roles },
+      schema: {
+        tags,
+        summary: 'Read a material with reserved and available stock',
+        params: materialParams,
+        response: { 200: materialView, ...problemResponses(404), ...authProblems },
+      },
+    },
+    async (request) => {
+      const m = getMaterial(app.db, request.params.materialId);
+      if (!m) throw problems.notFound(`material ${request.params.materialId} not found`);
+      return m;
+    },
+  );
+
+  app.get(
+    '/materials',
+    { config: { roles }, schema: { tags, summary: 'List materials by id', querystring: listQuery, response: { 200: materialList, ...authProblems } } },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const after = cursor ? String(decodeCursor(cursor, 1)[0]) : undefined;
+      const p = page(listMaterials(app.db, limit, after), limit, (m) => [m.materialId]);
+      return { items: p.rows, nextCursor: p.nextCursor };
+    },
+  );
+};
+
+export default materialRoutes;

@@ -1,0 +1,201 @@
+/**
+ * Orders: submit, read, list, decide a step, amend, cancel. Each handler validates (zod), is authorised by its
+ * declared roles plus the visibility rule, and makes one intake or Temporal call through a service.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Principal } from '../../db/principals';
+import { normaliseOrder } from '../../domain/order';
+import { amendUpdate, cancelUpdate, decideUpdate } from '../../workflows/messages';
+import { principalOf } from '../plugins/auth';
+import { problems } from '../problem';
+import { actorOf, hasRole } from '../roles';
+import { authProblems, problemResponses } from '../schemas/common';
+import {
+  amendOrderBody,
+  cancelBody,
+  decisionBody,
+  decisionParams,
+  idempotencyHeaders,
+  orderList,
+  orderListQuery,
+  orderParams,
+  orderView,
+  submitOrderBody,
+} from '../schemas/orders';
+import { assertKnownReferences, type IntakeDeps, submitOrder } from '../services/intake';
+import { applyOrderUpdate } from '../services/order-updates';
+import { findOrder, listOrders, type OrderRow, recordRefusedDecision, stateOf, visibleOrder } from '../services/orders';
+
+const tags = ['orders'];
+
+const orderRoutes: FastifyPluginAsyncZod = async (app) => {
+  const deps = (request: FastifyRequest): IntakeDeps => ({
+    db: app.db,
+    temporal: app.temporal,
+    config: app.appConfig,
+    policy: app.policy,
+    log: request.log,
+  });
+
+  /** An Update id from the caller's Idempotency-Key (scoped to the caller), or a fresh one. */
+  const updateIdFor = (kind: string, principal: Principal, key: string | undefined): string =>
+    key ? `${kind}:${principal.id}:${key}` : randomUUID();
+
+  /** The order for a change only its submitter may make; others learn nothing they could not already read. */
+  const ownOrder = (principal: Principal, orderId: string, what: string): OrderRow => {
+    const row = visibleOrder(app.db, principal, orderId);
+    if (row.submittedBy !== principal.id && !(what === 'cancel' && hasRole(principal, 'admin'))) {
+      throw problems.forbidden(`only the integrator that submitted order ${orderId}${what === 'cancel' ? ' or an admin' : ''} may ${what} it`);
+    }
+    return row;
+  };
+
+  app.post(
+    '/orders',
+    {
+      config: { roles: ['integrator'] },
+      schema: {
+        tags,
+        summary: 'Submit an order for review (idempotent by orderId)',
+        description:
+          'A new order answers 201. The same orderId with the same body answers 200 with the order as it is now; with a different body, 409. ' +
+          'Unknown customer or SKU: 422, and nothing is stored.',
+        body: submitOrderBody,
+        response: { 200: orderView, 201: orderView, ...problemResponses(400, 409, 422, 503), ...authProblems },
+      },
+    },
+    async (request, reply) => {
+      const result = await submitOrder(deps(request), principalOf(request), request.body);
+      if (result.created) reply.code(201).header('location', `/v1/orders/${encodeURIComponent(result.state.orderId)}`);
+      return result.state;
+    },
+  );
+
+  app.get(
+    '/orders/:orderId',
+    {
+      config: { roles: ['integrator', 'approver', 'auditor', 'admin'] },
+      schema: {
+        tags,
+        summary: 'Read an order and its review',
+        description: 'An integrator sees only the orders it submitted (404 for others).',
+        params: orderParams,
+        response: { 200: orderView, ...problemResponses(404), ...authProblems },
+      },
+    },
+    async (request) => stateOf(visibleOrder(app.db, principalOf(request), request.params.orderId)),
+  );
+
+  app.get(
+    '/orders',
+    {
+      config: { roles: ['integrator', 'auditor', 'admin'] },
+      schema: {
+        tags,
+        summary: 'List orders, newest first',
+        description: 'An integrator lists only its own orders. Keyset pagination: pass nextCursor as cursor.',
+        querystring: orderListQuery,
+        response: { 200: orderList, ...problemResponses(400), ...authProblems },
+      },
+    },
+    async (request) => listOrders(app.db, principalOf(request), request.query),
+  );
+
+  app.post(
+    '/orders/:orderId/steps/:step/decision',
+    {
+      config: { roles: ['approver'] },
+      schema: {
+        tags,
+        summary: "Decide a step awaiting your department's decision",
+        description:
+          '403: wrong department or segregation of duties. 409: the step is not awaiting a decision (the detail says why). ' +
+          'With Idempotency-Key, a retry answers with the first result and never decides twice.',
+        params: decisionParams,
+        headers: idempotencyHeaders,
+        body: decisionBody,
+        response: { 200: orderView, ...problemResponses(400, 404, 409, 504), ...authProblems },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { orderId, step } = request.params;
+      const row = findOrder(app.db, orderId);
+      if (!row) throw problems.notFound(`order ${orderId} not found`);
+      const { decision, comment } = request.body;
+      return applyOrderUpdate(deps(request), {
+        row,
+        send: (handle) =>
+          handle.executeUpdate(decideUpdate, {
+            args: [{ step, decision, comment: comment ?? null, actor: actorOf(principal) }],
+            updateId: updateIdFor(`decision:${step}`, principal, request.headers['idempotency-key']),
+          }),
+        // Every refused attempt is kept for the audit trail, with who tried and why it was refused.
+        onRefused: (status, reason) => recordRefusedDecision(app.db, { orderId, step, actor: principal.id, status, reason }),
+      });
+    },
+  );
+
+  app.post(
+    '/orders/:orderId/amendments',
+    {
+      config: { roles: ['integrator'] },
+      schema: {
+        tags,
+        summary: 'Amend an order (its submitter): a new revision, reviewed again from info_check',
+        params: orderParams,
+        headers: idempotencyHeaders,
+        body: amendOrderBody,
+        response: { 200: orderView, ...problemResponses(400, 404, 409, 422, 504), ...authProblems },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { orderId } = request.params;
+      const row = ownOrder(principal, orderId, 'amend');
+      assertKnownReferences(app.db, request.body);
+      const order = normaliseOrder(request.body, orderId);
+      return applyOrderUpdate(deps(request), {
+        row,
+        send: (handle) =>
+          handle.executeUpdate(amendUpdate, {
+            args: [{ order, actor: actorOf(principal) }],
+            updateId: updateIdFor('amend', principal, request.headers['idempotency-key']),
+          }),
+      });
+    },
+  );
+
+  app.post(
+    '/orders/:orderId/cancel',
+    {
+      config: { roles: ['integrator', 'admin'] },
+      schema: {
+        tags,
+        summary: 'Cancel an order (its submitter, or an admin); holds are released',
+        params: orderParams,
+        headers: idempotencyHeaders,
+        body: cancelBody,
+        response: { 200: orderView, ...problemResponses(400, 404, 409, 504), ...authProblems },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { orderId } = request.params;
+      const row = ownOrder(principal, orderId, 'cancel');
+      return applyOrderUpdate(deps(request), {
+        row,
+        send: (handle) =>
+          handle.executeUpdate(cancelUpdate, {
+            args: [{ reason: request.body.reason, actor: actorOf(principal) }],
+            updateId: updateIdFor('cancel', principal, request.headers['idempotency-key']),
+          }),
+      });
+    },
+  );
+
+};
+
+export default orderRoutes;

@@ -1,0 +1,53 @@
+/** Products: list price, production hours per unit and bill of materials. */
+import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { decodeCursor, page } from '../pagination';
+import { problems } from '../problem';
+import { authProblems, problemResponses } from '../schemas/common';
+import { listQuery, productBody, productList, productParams, productView } from '../schemas/master-data';
+import { getProduct, listProducts, putProduct } from '../services/master-data';
+
+const roles = ['admin', 'integrator'] as const;
+const tags = ['master data'];
+
+const productRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.put(
+    '/products/:sku',
+    {
+      config: { roles },
+      schema: {
+        tags,
+        summary: 'Create or replace a product and its bill of materials',
+        params: productParams,
+        body: productBody,
+        response: { 200: productView, ...problemResponses(400), ...authProblems },
+      },
+    },
+    async (request) => putProduct(app.db, request.params.sku, request.body),
+  );
+
+  app.get(
+    '/products/:sku',
+    {
+      config: { roles },
+      schema: { tags, summary: 'Read a product', params: productParams, response: { 200: productView, ...problemResponses(404), ...authProblems } },
+    },
+    async (request) => {
+      const p = getProduct(app.db, request.params.sku);
+      if (!p) throw problems.notFound(`product ${request.params.sku} not found`);
+      return p;
+    },
+  );
+
+  app.get(
+    '/products',
+    { config: { roles }, schema: { tags, summary: 'List products by SKU', querystring: listQuery, response: { 200: productList, ...authProblems } } },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const after = cursor ? String(decodeCursor(cursor, 1)[0]) : undefined;
+      const p = page(listProducts(app.db, limit, after), limit, (x) => [x.sku]);
+      return { items: p.rows, nextCursor: p.nextCursor };
+    },
+  );
+};
+
+export default productRoutes;

@@ -1,0 +1,180 @@
+/**
+ * Master data reads and writes. Money is stored in minor units and shown as decimal strings. A PUT replaces the
+ * record itself but never the reservations or bookings reviews made against it.
+ */
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Db } from '../../db/client';
+import { capacityBookings, capacitySettings, customers, materialReservations, materials, productMaterials, products } from '../../db/schema';
+import { formatMoney, parseMoney } from '../../domain/money';
+import type { capacityBody, customerBody, materialBody, productBody } from '../schemas/master-data';
+
+type CustomerRow = typeof customers.$inferSelect;
+type ProductRow = typeof products.$inferSelect;
+type MaterialRow = typeof materials.$inferSelect;
+
+const nowIso = (): string => new Date().toISOString();
+
+function customerView(row: CustomerRow) {
+  return {
+    customerId: row.id,
+    name: row.name,
+    tier: row.tier,
+    creditLimit: formatMoney(row.creditLimitMinor),
+    openBalance: formatMoney(row.openBalanceMinor),
+    allowedPaymentTerms: row.allowedPaymentTerms,
+    onHold: row.onHold,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function putCustomer(db: Db, customerId: string, body: z.output<typeof customerBody>) {
+  const values = {
+    name: body.name,
+    tier: body.tier,
+    creditLimitMinor: parseMoney(body.creditLimit),
+    openBalanceMinor: parseMoney(body.openBalance),
+    // Stored as the credit check compares them: trimmed and upper-case, each once.
+    allowedPaymentTerms: [...new Set(body.allowedPaymentTerms.map((t) => t.trim().toUpperCase()))],
+    onHold: body.onHold,
+    updatedAt: nowIso(),
+  };
+  const row = db
+    .insert(customers)
+    .values({ id: customerId, ...values })
+    .onConflictDoUpdate({ target: customers.id, set: values })
+    .returning()
+    .get();
+  return customerView(row);
+}
+
+export function getCustomer(db: Db, customerId: string) {
+  const row = db.select().from(customers).where(eq(customers.id, customerId)).get();
+  return row ? customerView(row) : undefined;
+}
+
+export function listCustomers(db: Db, limit: number, after: string | undefined) {
+  return db
+    .select()
+    .from(customers)
+    .where(after === undefined ? undefined : gt(customers.id, after))
+    .orderBy(asc(customers.id))
+    .limit(limit + 1)
+    .all()
+    .map(customerView);
+}
+
+function productViews(db: Db, rows: ProductRow[]) {
+  const skus = rows.map((r) => r.sku);
+  const bom = skus.length
+    ? db.select().from(productMaterials).where(inArray(productMaterials.sku, skus)).orderBy(asc(productMaterials.materialId)).all()
+    : [];
+  return rows.map((row) => ({
+    sku: row.sku,
+    name: row.name,
+    unitPrice: formatMoney(row.unitPriceMinor),
+    hoursPerUnit: row.hoursPerUnit,
+    materials: bom.filter((b) => b.sku === row.sku).map((b) => ({ materialId: b.materialId, quantityPerUnit: b.quantityPerUnit })),
+    updatedAt: row.updatedAt,
+  }));
+}
+
+/** Replaces the product and its bill of materials in one transaction. */
+export function putProduct(db: Db, sku: string, body: z.output<typeof productBody>) {
+  const values = { name: body.name, unitPriceMinor: parseMoney(body.unitPrice), hoursPerUnit: body.hoursPerUnit, updatedAt: nowIso() };
+  db.transaction((tx) => {
+    tx.insert(products).values({ sku, ...values }).onConflictDoUpdate({ target: products.sku, set: values }).run();
+    tx.delete(productMaterials).where(eq(productMaterials.sku, sku)).run();
+    if (body.materials.length > 0) {
+      tx.insert(productMaterials)
+        .values(body.materials.map((m) => ({ sku, materialId: m.materialId, quantityPerUnit: m.quantityPerUnit })))
+        .run();
+    }
+  });
+  return getProduct(db, sku)!;
+}
+
+export function getProduct(db: Db, sku: string) {
+  const row = db.select().from(products).where(eq(products.sku, sku)).get();
+  return row ? productViews(db, [row])[0] : undefined;
+}
+
+export function listProducts(db: Db, limit: number, after: string | undefined) {
+  const rows = db
+    .select()
+    .from(products)
+    .where(after === undefined ? undefined : gt(products.sku, after))
+    .orderBy(asc(products.sku))
+    .limit(limit + 1)
+    .all();
+  return productViews(db, rows);
+}
+
+function materialViews(db: Db, rows: MaterialRow[]) {
+  const ids = rows.map((r) => r.id);
+  // Active reservations are the ones not released yet (released on rejection, cancellation, expiry, amendment).
+  const reserved = ids.length
+    ? db
+        .select({ id: materialReservations.materialId, qty: sql<number>`coalesce(sum(${materialReservations.quantity}), 0)` })
+        .from(materialReservations)
+        .where(and(inArray(materialReservations.materialId, ids), isNull(materialReservations.releasedAt)))
+        .groupBy(materialReservations.materialId)
+        .all()
+    : [];
+  const byId = new Map(reserved.map((r) => [r.id, Number(r.qty)]));
+  return rows.map((row) => {
+    const r = byId.get(row.id) ?? 0;
+    return { materialId: row.id, name: row.name, onHand: row.onHand, reserved: r, available: row.onHand - r, updatedAt: row.updatedAt };
+  });
+}
+
+export function putMaterial(db: Db, materialId: string, body: z.output<typeof materialBody>) {
+  const values = { name: body.name, onHand: body.onHand, updatedAt: nowIso() };
+  db.insert(materials).values({ id: materialId, ...values }).onConflictDoUpdate({ target: materials.id, set: values }).run();
+  return getMaterial(db, materialId)!;
+}
+
+export function getMaterial(db: Db, materialId: string) {
+  const row = db.select().from(materials).where(eq(materials.id, materialId)).get();
+  return row ? materialViews(db, [row])[0] : undefined;
+}
+
+export function listMaterials(db: Db, limit: number, after: string | undefined) {
+  const rows = db
+    .select()
+    .from(materials)
+    .where(after === undefined ? undefined : gt(materials.id, after))
+    .orderBy(asc(materials.id))
+    .limit(limit + 1)
+    .all();
+  return materialViews(db, rows);
+}
+
+const CAPACITY_ROW = 1;
+
+export function putCapacity(db: Db, body: z.output<typeof capacityBody>) {
+  const values = { hoursPerDay: body.hoursPerDay, updatedAt: nowIso() };
+  db.insert(capacitySettings)
+    .values({ id: CAPACITY_ROW, ...values })
+    .onConflictDoUpdate({ target: capacitySettings.id, set: values })
+    .run();
+  return getCapacity(db)!;
+}
+
+export function getCapacity(db: Db) {
+  const row = db.select().from(capacitySettings).where(eq(capacitySettings.id, CAPACITY_ROW)).get();
+  if (!row) return undefined;
+  const booked = db
+    .select({ day: capacityBookings.day, hours: sql<number>`sum(${capacityBookings.hours})` })
+    .from(capacityBookings)
+    .where(isNull(capacityBookings.releasedAt))
+    .groupBy(capacityBookings.day)
+    .orderBy(asc(capacityBookings.day))
+    .all();
+  return {
+    hoursPerDay: row.hoursPerDay,
+    updatedAt: row.updatedAt,
+    // Rounded for display: sums of fractional hours pick up float noise (0.1 + 0.2).
+    booked: booked.map((b) => ({ day: b.day, hours: Math.round(Number(b.hours) * 1000) / 1000 })),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Sends a decision, amendment or cancellation to the order's workflow as an Update and maps the verdict to HTTP.
+ * The workflow's validators and handlers are the authority (they throw ApplicationFailures typed with
+ * FailureTypes); the API only refuses what it can know for certain from the read model (a finished order).
+ */
+import {
+  ApplicationFailure,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcDeadlineError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { TERMINAL_STATUSES, type OrderStatus } from '../../domain/types';
+import { FailureTypes, type OrderState, workflowIdFor } from '../../workflows/messages';
+import { type HttpProblem, problems } from '../problem';
+import { ensureReviewStarted, type IntakeDeps } from './intake';
+import { findOrder, type OrderRow } from './orders';
+
+/** How long a request waits for the workflow to apply an Update before answering 504. */
+const UPDATE_DEADLINE_MS = 30_000;
+
+const CONFLICT_TYPES: readonly string[] = [
+  FailureTypes.notAwaiting,
+  FailureTypes.orderFinished,
+  FailureTypes.invalidTransition,
+  FailureTypes.revisionLimit,
+];
+
+function isTerminal(status: string): boolean {
+  return TERMINAL_STATUSES.includes(status as OrderStatus);
+}
+
+/** The HTTP verdict for an Update that did not succeed, or undefined when it is not a known refusal. */
+function problemFromUpdateError(err: unknown, deps: IntakeDeps, orderId: string): HttpProblem | undefined {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const { type, message } = err.cause;
+    if (type === FailureTypes.forbidden) return problems.forbidden(message);
+    if (type && CONFLICT_TYPES.includes(type)) return problems.conflict(message);
+    // The server's answer when the workflow closed while the Update was in flight.
+    if (type === 'AcceptedUpdateCompletedWorkflow') return problems.conflict(`order ${orderId} finished before the request took effect`);
+    return undefined;
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    // The review closed (or was never started): the read model says which.
+    const row = findOrder(deps.db, orderId);
+    if (row && isTerminal(row.status)) return problems.conflict(`order is ${row.status}`);
+    return problems.notFound(`order ${orderId} has no running review`);
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) {
+    return problems.gatewayTimeout(
+      'the order review did not answer in time; the request may still take effect — retry with the same Idempotency-Key to get its result',
+    );
+  }
+  return undefined;
+}
+
+export interface UpdateRequest {
+  row: OrderRow;
+  /** Sends the Update; gets the order's workflow handle. */
+  send(handle: WorkflowHandle): Promise<OrderState>;
+  /** Called with every refusal (403/409), e.g. to keep it for the audit. */
+  onRefused?(status: number, reason: string): void;
+}
+
+export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Promise<OrderState> {
+  const { row } = req;
+  const refuse = (p: HttpProblem): HttpProblem => {
+    if (p.status === 403 || p.status === 409) req.onRefused?.(p.status, p.message);
+    return p;
+  };
+  if (isTerminal(row.status)) throw refuse(problems.conflict(`order is ${row.status}`));
+  // An order whose start a crash interrupted gets its review now instead of a confusing "not found".
+  await ensureReviewStarted(deps, row);
+
+  const handle = deps.temporal.workflow.getHandle(workflowIdFor(row.orderId));
+  try {
+    return await deps.temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => req.send(handle));
+  } catch (err) {
+    const problem = problemFromUpdateError(err, deps, row.orderId);
+    if (!problem) throw err;
+    if (problem.status >= 500) deps.log.warn({ err, orderId: row.orderId }, 'order update timed out');
+    throw refuse(problem);
+  }
+}

@@ -1,0 +1,123 @@
+/** Reads of the order read model (written by the workflow through activities) and the inbox. */
+import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import type { Principal } from '../../db/principals';
+import { inboxItems, orders, refusedDecisions } from '../../db/schema';
+import { formatMoney } from '../../domain/money';
+import type { OrderStatus, StepId } from '../../domain/types';
+import type { OrderState } from '../../workflows/messages';
+import { decodeCursor, page } from '../pagination';
+import { problems } from '../problem';
+import { departmentsOf, seesAllOrders } from '../roles';
+
+export type OrderRow = typeof orders.$inferSelect;
+
+export function findOrder(db: Db, orderId: string): OrderRow | undefined {
+  return db.select().from(orders).where(eq(orders.orderId, orderId)).get();
+}
+
+/**
+ * The order if the principal may see it. An integrator gets 404 (not 403) for another's order: whether an
+ * order id exists is itself information a partner channel must not learn.
+ */
+export function visibleOrder(db: Db, principal: Principal, orderId: string): OrderRow {
+  const row = findOrder(db, orderId);
+  if (!row || (!seesAllOrders(principal) && row.submittedBy !== principal.id)) {
+    throw problems.notFound(`order ${orderId} not found`);
+  }
+  return row;
+}
+
+export function stateOf(row: OrderRow): OrderState {
+  return row.state as unknown as OrderState;
+}
+
+export function listOrders(
+  db: Db,
+  principal: Principal,
+  q: { status?: OrderStatus; customerId?: string; limit: number; cursor?: string },
+) {
+  const where: (SQL | undefined)[] = [];
+  if (!seesAllOrders(principal)) where.push(eq(orders.submittedBy, principal.id));
+  if (q.status) where.push(eq(orders.status, q.status));
+  if (q.customerId) where.push(eq(orders.customerId, q.customerId));
+  if (q.cursor) {
+    const [submittedAt, orderId] = decodeCursor(q.cursor, 2);
+    where.push(sql`(${orders.submittedAt}, ${orders.orderId}) < (${submittedAt}, ${orderId})`);
+  }
+  const rows = db
+    .select()
+    .from(orders)
+    .where(and(...where))
+    .orderBy(desc(orders.submittedAt), desc(orders.orderId))
+    .limit(q.limit + 1)
+    .all();
+  const p = page(rows, q.limit, (r) => [r.submittedAt, r.orderId]);
+  return {
+    items: p.rows.map((r) => ({
+      orderId: r.orderId,
+      status: r.status as OrderStatus,
+      revision: r.revision,
+      priority: r.priority as 'normal' | 'urgent',
+      customerId: r.customerId,
+      total: formatMoney(r.totalMinor),
+      awaiting: (stateOf(r).awaiting ?? []) as StepId[],
+      submittedAt: r.submittedAt,
+      updatedAt: r.updatedAt,
+      completedAt: r.completedAt,
+    })),
+    nextCursor: p.nextCursor,
+  };
+}
+
+/** Urgent first, then escalated, then the earliest due; order and step break ties so the keyset is total. */
+const urgency = sql<number>`(case ${inboxItems.priority} when 'urgent' then 0 else 1 end)`;
+const escalation = sql<number>`(case when ${inboxItems.escalated} then 0 else 1 end)`;
+
+export function listInbox(db: Db, principal: Principal, q: { limit: number; cursor?: string }) {
+  const departments = departmentsOf(principal);
+  const mine = or(
+    inArray(inboxItems.department, departments),
+    // Management also answers for every escalated step.
+    departments.includes('management') ? eq(inboxItems.escalated, true) : undefined,
+  );
+  const where: (SQL | undefined)[] = [mine];
+  if (q.cursor) {
+    const [u, e, dueAt, orderId, step] = decodeCursor(q.cursor, 5);
+    where.push(
+      sql`(${urgency}, ${escalation}, ${inboxItems.dueAt}, ${inboxItems.orderId}, ${inboxItems.step}) > (${u}, ${e}, ${dueAt}, ${orderId}, ${step})`,
+    );
+  }
+  const rows = db
+    .select({ item: inboxItems, urgency, escalation })
+    .from(inboxItems)
+    .where(and(...where))
+    .orderBy(urgency, escalation, inboxItems.dueAt, inboxItems.orderId, inboxItems.step)
+    .limit(q.limit + 1)
+    .all();
+  const p = page(rows, q.limit, (r) => [Number(r.urgency), Number(r.escalation), r.item.dueAt, r.item.orderId, r.item.step]);
+  return {
+    items: p.rows.map(({ item }) => ({
+      orderId: item.orderId,
+      step: item.step as StepId,
+      department: item.department,
+      customerId: item.customerId,
+      total: formatMoney(item.totalMinor),
+      priority: item.priority as 'normal' | 'urgent',
+      dueAt: item.dueAt,
+      waitingSince: item.waitingSince,
+      escalated: item.escalated,
+    })),
+    nextCursor: p.nextCursor,
+  };
+}
+
+/** Keeps a refused decision attempt for the audit trail (who tried, which step, why it was refused). */
+export function recordRefusedDecision(
+  db: Db,
+  r: { orderId: string; step: string; actor: string; status: number; reason: string },
+): void {
+  db.insert(refusedDecisions)
+    .values({ ...r, at: new Date().toISOString() })
+    .run();
+}

@@ -1,0 +1,30 @@
+/**
+ * What the API adds to Fastify's types: the shared resources plugins decorate, the authenticated principal,
+ * and the roles each route declares.
+ */
+import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../config';
+import type { Db } from '../db/client';
+import type { Principal } from '../db/principals';
+import type { ResolvedPolicy } from '../domain/types';
+
+/** A role a route may allow. `approver` means any `approver:<department>` role. */
+export type RouteRole = 'integrator' | 'approver' | 'auditor' | 'admin';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    temporal: Client;
+    /** The review policy captured by orders submitted now. */
+    policy: ResolvedPolicy;
+    appConfig: AppConfig;
+  }
+  interface FastifyRequest {
+    /** Set by the auth plugin on every route that declares roles; null elsewhere. */
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Who may call the route. Every /v1 route must declare it (checked when routes are registered). */
+    roles?: readonly RouteRole[];
+  }
+}

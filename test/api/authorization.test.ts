@@ -1,0 +1,103 @@
+/** The authorisation matrix: every endpoint × every role. 401 without (or with an unknown) token, 403 for a wrong role. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestPrincipalId } from '../helpers/app';
+import { connectTestClient, type TestClient } from '../helpers/temporal';
+
+type Role = 'admin' | 'integrator' | 'approver' | 'auditor';
+/** One principal per role (approver: a finance approver). */
+const AS: Record<Role, TestPrincipalId> = { admin: 'admin', integrator: 'shop', approver: 'finance', auditor: 'auditor' };
+
+interface Endpoint {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  allowed: Role[];
+  /** A body that passes authorisation but fails validation (or names nothing), so allowed calls change nothing. */
+  body?: unknown;
+}
+
+const MISSING = 'NO-SUCH-ORDER';
+const ENDPOINTS: Endpoint[] = [
+  { method: 'POST', url: '/v1/principals', allowed: ['admin'], body: {} },
+  { method: 'GET', url: '/v1/principals', allowed: ['admin'] },
+  { method: 'DELETE', url: '/v1/principals/nobody', allowed: ['admin'] },
+  { method: 'PUT', url: '/v1/customers/C-X', allowed: ['admin', 'integrator'], body: {} },
+  { method: 'GET', url: '/v1/customers/C-BIG', allowed: ['admin', 'integrator'] },
+  { method: 'GET', url: '/v1/customers', allowed: ['admin', 'integrator'] },
+  { method: 'PUT', url: '/v1/products/P-X', allowed: ['admin', 'integrator'], body: {} },
+  { method: 'GET', url: '/v1/products/BOX-1', allowed: ['admin', 'integrator'] },
+  { method: 'GET', url: '/v1/products', allowed: ['admin', 'integrator'] },
+  { method: 'PUT', url: '/v1/materials/M-X', allowed: ['admin', 'integrator'], body: {} },
+  { method: 'GET', url: '/v1/materials/M-KRAFT', allowed: ['admin', 'integrator'] },
+  { method: 'GET', url: '/v1/materials', allowed: ['admin', 'integrator'] },
+  { method: 'PUT', url: '/v1/capacity', allowed: ['admin', 'integrator'], body: {} },
+  { method: 'GET', url: '/v1/capacity', allowed: ['admin', 'integrator'] },
+  { method: 'POST', url: '/v1/orders', allowed: ['integrator'], body: {} },
+  { method: 'GET', url: '/v1/orders', allowed: ['integrator', 'auditor', 'admin'] },
+  { method: 'GET', url: `/v1/orders/${MISSING}`, allowed: ['integrator', 'approver', 'auditor', 'admin'] },
+  { method: 'GET', url: '/v1/inbox', allowed: ['approver'] },
+  { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/decision`, allowed: ['approver'], body: { decision: 'approve' } },
+  { method: 'POST', url: `/v1/orders/${MISSING}/amendments`, allowed: ['integrator'], body: {} },
+  { method: 'POST', url: `/v1/orders/${MISSING}/cancel`, allowed: ['integrator', 'admin'], body: { reason: 'x' } },
+];
+
+describe('authorisation matrix', () => {
+  let t: TestClient;
+  let ctx: TestApp;
+  beforeAll(async () => {
+    t = await connectTestClient();
+    ctx = await createTestApp({ temporal: t.client, sweeper: false });
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await t?.connection.close();
+  });
+
+  const send = (e: Endpoint, headers: Record<string, string>) =>
+    ctx.app.inject({ method: e.method, url: e.url, headers, ...(e.body !== undefined ? { payload: e.body as object } : {}) });
+
+  describe.each(ENDPOINTS)('$method $url', (e) => {
+    it('answers 401 problem+json with WWW-Authenticate without a token', async () => {
+      const res = await send(e, {});
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(res.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+    });
+
+    it('answers 401 for an unknown token and for a non-bearer scheme', async () => {
+      expect((await send(e, { authorization: 'Bearer not-a-real-token' })).statusCode).toBe(401);
+      expect((await send(e, { authorization: `Basic ${ctx.tokens.admin}` })).statusCode).toBe(401);
+    });
+
+    it.each(Object.keys(AS) as Role[])('as %s', async (role) => {
+      const res = await send(e, ctx.auth(AS[role]));
+      if (e.allowed.includes(role)) {
+        expect([401, 403], `${role} should be allowed: ${res.body}`).not.toContain(res.statusCode);
+      } else {
+        expect(res.statusCode, res.body).toBe(403);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.json().detail).toMatch(/requires one of the roles/);
+      }
+    });
+  });
+
+  it('covers every /v1 operation the OpenAPI description lists', async () => {
+    const spec = (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, object> };
+    const operations = Object.entries(spec.paths)
+      .filter(([p]) => p.startsWith('/v1'))
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase(), template: p })));
+    expect(operations.length).toBeGreaterThanOrEqual(ENDPOINTS.length);
+    for (const op of operations) {
+      const re = new RegExp(`^${op.template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      const covered = ENDPOINTS.some((e) => e.method === op.method && re.test(e.url));
+      expect(covered, `${op.method} ${op.template} is missing from the matrix`).toBe(true);
+    }
+  });
+
+  it('refuses to start with a /v1 route that declares no roles', async () => {
+    const { buildApp } = await import('../../api/app');
+    const app = await buildApp({ config: ctx.config, db: ctx.db, temporal: t.client, policy: ctx.app.policy, sweeper: false });
+    expect(() => app.get('/v1/open', async () => ({ open: true }))).toThrow(/must declare config.roles/);
+    await app.close();
+  });
+});
