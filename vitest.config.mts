@@ -18,7 +18,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', 'test/e2e/**', '**/node_modules/**'],
+          // test/e2e (the approver console in Chromium) shares this project's dev server.
+          exclude: ['test/unit/**', '**/node_modules/**'],
           // One Temporal dev server and one workflow bundle for the whole run (see test/global-setup.ts).
           globalSetup: ['test/global-setup.ts'],
           setupFiles: ['test/setup-integration.ts'],

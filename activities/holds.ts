@@ -8,7 +8,7 @@ import { and, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import { planCapacity, requiredHours } from '../domain/checks/capacity';
 import { checkMaterials, materialNeeds } from '../domain/checks/materials';
 import type { Finding, NormalisedOrder } from '../domain/types';
-import type { Db } from '../db/client';
+import { type Tx, writeTx } from '../db/client';
 import {
   capacityBookings,
   capacitySettings,
@@ -35,8 +35,6 @@ export interface HoldResult {
   summary: string;
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
 function isReleased(tx: Tx, orderId: string, revision: number): boolean {
   return !!tx
     .select({ r: holdReleases.revision })
@@ -50,7 +48,7 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
     /** materials: enough stock for the bill of materials? Reserve it, or report the pre-purchase needed. */
     async reserveMaterials({ order, revision, force }: HoldRequest): Promise<HoldResult> {
       const at = now().toISOString();
-      return db.transaction((tx): HoldResult => {
+      return writeTx(db, (tx): HoldResult => {
         if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
         const mine = tx
           .select()
@@ -106,7 +104,7 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
     async bookCapacity({ order, revision, force }: HoldRequest): Promise<HoldResult> {
       const current = now();
       const today = dayOf(current);
-      return db.transaction((tx): HoldResult => {
+      return writeTx(db, (tx): HoldResult => {
         if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
         const mine = tx
           .select()
@@ -158,7 +156,7 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
     /** Releases every active hold of the order up to `revision`, and refuses later holds for it. */
     async releaseHolds({ orderId, revision, reason }: { orderId: string; revision: number; reason: string }) {
       const at = now().toISOString();
-      return db.transaction((tx) => {
+      return writeTx(db, (tx) => {
         tx.insert(holdReleases).values({ orderId, revision, releasedAt: at, reason }).onConflictDoNothing().run();
         const m = tx
           .update(materialReservations)

@@ -3,6 +3,7 @@
  * source of truth: each write carries the state's version and only a newer version replaces an older one,
  * so retried or reordered activity attempts can never move the read model backwards.
  */
+import { writeTx } from '../db/client';
 import { eq, sql } from 'drizzle-orm';
 import { parseMoney } from '../domain/money';
 import { STEP_DEPARTMENT } from '../domain/types';
@@ -33,7 +34,7 @@ export function createReadModelActivities({ db }: ActivityDeps) {
         state: state as unknown as Record<string, unknown>,
         version: state.version,
       };
-      return db.transaction((tx) => {
+      return writeTx(db, (tx) => {
         const res = tx
           .insert(orders)
           .values({

@@ -18,6 +18,9 @@ import capacityRoutes from './routes/capacity';
 import customerRoutes from './routes/customers';
 import healthRoutes from './routes/health';
 import inboxRoutes from './routes/inbox';
+import consolePlugin from './console/plugin';
+import auditRoutes, { type AuditRoutesOptions } from './routes/audit';
+import historyArchiver, { type HistoryArchiverOptions } from './plugins/history-archiver';
 import materialRoutes from './routes/materials';
 import orderRoutes from './routes/orders';
 import principalRoutes from './routes/principals';
@@ -35,6 +38,10 @@ export interface BuildAppDeps {
   rateLimit?: SecurityOptions;
   /** The sweeper that starts reviews a crash left unstarted; `false` turns it off. */
   sweeper?: { intervalMs?: number; graceMs?: number } | false;
+  /** Replay limits of POST /v1/replay. */
+  audit?: AuditRoutesOptions;
+  /** The archiver that copies finished orders' histories into the app db; `false` turns it off. */
+  archiver?: HistoryArchiverOptions | false;
 }
 
 const MiB = 1024 * 1024;
@@ -59,6 +66,8 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   await app.register(swagger);
 
   await app.register(healthRoutes);
+  // After `security`: the console replaces helmet's CSP with a stricter one on its own pages.
+  await app.register(consolePlugin);
   await app.register(
     async (v1) => {
       await v1.register(principalRoutes);
@@ -68,9 +77,12 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       await v1.register(capacityRoutes);
       await v1.register(orderRoutes);
       await v1.register(inboxRoutes);
+      await v1.register(auditRoutes, deps.audit ?? {});
     },
     { prefix: '/v1' },
   );
+
+  if (deps.archiver !== false) await app.register(historyArchiver, deps.archiver ?? {});
 
   if (deps.sweeper !== false) {
     const opts = deps.sweeper ?? {};

@@ -30,3 +30,15 @@ export function openDatabase(file: string, options: { migrate?: boolean } = {}):
 export function closeDatabase(db: Db): void {
   if (db.$client.open) db.$client.close();
 }
+
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * Every write transaction goes through here: BEGIN IMMEDIATE takes the write lock up front. A deferred
+ * transaction that reads first and writes later cannot wait for a lock held by another process (the worker
+ * and the API share the file): SQLite answers SQLITE_BUSY at once instead of honouring busy_timeout.
+ * The callback is synchronous on purpose: an async callback would commit before its awaits ran.
+ */
+export function writeTx<T>(db: Db, fn: (tx: Tx) => T): T {
+  return db.transaction(fn, { behavior: 'immediate' });
+}

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from './client';
+import { type Db, writeTx } from './client';
 import { principals } from './schema';
 
 export interface Principal {
@@ -32,7 +32,7 @@ export function createPrincipal(
 ): Principal & { token: string } {
   const token = input.token ?? generateToken();
   const createdAt = now.toISOString();
-  return db.transaction((tx) => {
+  return writeTx(db, (tx) => {
     const existing = tx.select({ revokedAt: principals.revokedAt }).from(principals).where(eq(principals.id, input.id)).get();
     if (existing && existing.revokedAt === null) throw new PrincipalExistsError(`principal ${input.id} exists`);
     // A revoked id may be issued again: the old row (and its token hash) is replaced.
@@ -75,7 +75,7 @@ export function revokePrincipal(db: Db, id: string, now: Date = new Date()): boo
 /** Makes sure the built-in admin exists with the given token (ADMIN_TOKEN or the generated one). */
 export function ensureAdmin(db: Db, token: string): void {
   const hash = hashToken(token);
-  db.transaction((tx) => {
+  writeTx(db, (tx) => {
     const row = tx.select().from(principals).where(eq(principals.id, 'admin')).get();
     if (row && row.tokenHash === hash && row.revokedAt === null) return;
     tx.delete(principals).where(eq(principals.id, 'admin')).run();

@@ -3,7 +3,7 @@
  * it through every department without setting anything up.
  */
 import { ne } from 'drizzle-orm';
-import type { Db } from './client';
+import { type Db, writeTx } from './client';
 import { generateToken, hashToken } from './principals';
 import { capacitySettings, customers, materials, principals, productMaterials, products } from './schema';
 
@@ -71,7 +71,7 @@ export function seedDemoData(
   const tokens: Record<string, string> = {};
   for (const p of DEMO_PRINCIPALS) tokens[p.id] = opts.reuseTokens?.[p.id] ?? generateToken();
 
-  db.transaction((tx) => {
+  writeTx(db, (tx) => {
     for (const c of DEMO_CUSTOMERS) {
       tx.insert(customers).values({ ...c, allowedPaymentTerms: [...c.allowedPaymentTerms], updatedAt: now }).run();
     }

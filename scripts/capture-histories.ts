@@ -15,7 +15,7 @@ import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { historyToJsonObject } from '../api/services/proto-json';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { closeDatabase } from '../db/client';
 import { customers } from '../db/schema';
 import { amendUpdate, cancelUpdate } from '../workflows/messages';
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
         const outcome = await h.result();
         const history = await h.fetchHistory();
         const file = path.join(OUT_DIR, `${name}.json`);
-        fs.writeFileSync(file, `${JSON.stringify(historyToJsonObject(history), null, 2)}\n`);
+        fs.writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
         console.log(`${name}: ${outcome.status} (${history.events?.length ?? 0} events) → ${path.relative(process.cwd(), file)}`);
       }),
     );

@@ -12,7 +12,7 @@ import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { z } from 'zod';
 import type { AppConfig } from '../../config';
-import type { Db } from '../../db/client';
+import { type Db, writeTx } from '../../db/client';
 import type { Principal } from '../../db/principals';
 import { customers, orders, products } from '../../db/schema';
 import { normaliseOrder } from '../../domain/order';
@@ -119,7 +119,7 @@ export async function submitOrder(deps: IntakeDeps, principal: Principal, body: 
   const order = normaliseOrder(body, orderId);
   const bodyHash = orderHash(order);
 
-  const { created, row } = deps.db.transaction((tx) => {
+  const { created, row } = writeTx(deps.db, (tx) => {
     const existing = tx.select().from(orders).where(eq(orders.orderId, orderId)).get();
     if (existing) {
       // Another integrator's order: say only that the id is taken, never what it holds.

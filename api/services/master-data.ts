@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Db } from '../../db/client';
+import { type Db, writeTx } from '../../db/client';
 import { capacityBookings, capacitySettings, customers, materialReservations, materials, productMaterials, products } from '../../db/schema';
 import { formatMoney, parseMoney } from '../../domain/money';
 import type { capacityBody, customerBody, materialBody, productBody } from '../schemas/master-data';
@@ -82,7 +82,7 @@ function productViews(db: Db, rows: ProductRow[]) {
 /** Replaces the product and its bill of materials in one transaction. */
 export function putProduct(db: Db, sku: string, body: z.output<typeof productBody>) {
   const values = { name: body.name, unitPriceMinor: parseMoney(body.unitPrice), hoursPerUnit: body.hoursPerUnit, updatedAt: nowIso() };
-  db.transaction((tx) => {
+  writeTx(db, (tx) => {
     tx.insert(products).values({ sku, ...values }).onConflictDoUpdate({ target: products.sku, set: values }).run();
     tx.delete(productMaterials).where(eq(productMaterials.sku, sku)).run();
     if (body.materials.length > 0) {

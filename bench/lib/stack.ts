@@ -100,7 +100,7 @@ async function must(method: string, url: string, token: string, body?: unknown):
 
 /** Master data for clean orders (C-BENCH) and for orders that park at credit (C-PARK: no credit line). */
 async function seed(api: string, admin: string): Promise<Stack['tokens']> {
-  await must('PUT', `${api}/v1/capacity`, admin, { hoursPerDay: 1_000_000 });
+  await must('PUT', `${api}/v1/capacity`, admin, { hoursPerDay: 2400 });
   await must('PUT', `${api}/v1/materials/M-BENCH`, admin, { name: 'Bench board', onHand: 2_000_000_000 });
   await must('PUT', `${api}/v1/products/BOX-BENCH`, admin, {
     name: 'Bench box', unitPrice: '12.50', hoursPerUnit: 0.001, materials: [{ materialId: 'M-BENCH', quantityPerUnit: 1 }],

@@ -83,8 +83,8 @@ describe('a finding waits for exactly the department that must decide', () => {
     const h = await start({ customerId: 'C-SMALL' });
     const s1 = await until(h, awaitingOf('credit'));
     expect(stepOf(s1, 'credit').findings.map((f) => f.code)).toContain('CREDIT_LIMIT_EXCEEDED');
-    const inbox = db.select().from(inboxItems).where(eq(inboxItems.orderId, s1.orderId)).all();
-    expect(inbox.map((i) => i.department)).toEqual(['finance']);
+    // The read model follows the workflow through an activity: wait for it rather than race it.
+    await expect.poll(() => db.select().from(inboxItems).where(eq(inboxItems.orderId, s1.orderId)).all().map((i) => i.department)).toEqual(['finance']);
 
     const s2 = await decide(h, 'credit', 'approve', finance, 'known customer');
     expect(stepOf(s2, 'credit')).toMatchObject({ status: 'approved', decision: { decision: 'approve', by: 'fin-1', comment: 'known customer' } });
@@ -148,8 +148,9 @@ describe('timers', () => {
     const h = await startOrder(tc.client, taskQueue, normalised({ customerId: 'C-SMALL' }), { policy: timed('reject') });
     const escalated = await until(h, (s) => stepOf(s, 'credit').escalated);
     expect(escalated.status).toBe('in_review');
-    const row = db.select().from(inboxItems).where(and(eq(inboxItems.orderId, escalated.orderId), eq(inboxItems.step, 'credit'))).get();
-    expect(row?.escalated).toBe(true);
+    await expect
+      .poll(() => db.select().from(inboxItems).where(and(eq(inboxItems.orderId, escalated.orderId), eq(inboxItems.step, 'credit'))).get()?.escalated)
+      .toBe(true);
     expect(await h.result()).toMatchObject({ status: 'rejected', step: 'credit' });
     const end = await until(h, () => true);
     expect(stepOf(end, 'credit').status).toBe('timed_out');
