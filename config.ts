@@ -25,6 +25,8 @@ export const configSchema = z.object({
   /** Ports of the embedded dev server (ignored when TEMPORAL_ADDRESS is set). */
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** Requests per minute one principal (or one anonymous IP) may make; 429 with Retry-After above it. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,6 +42,7 @@ export interface AppConfig {
   reviewPolicyFile: string | undefined;
   temporalDevPort: number;
   temporalUiPort: number;
+  rateLimitPerMinute: number;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 }
 
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reviewPolicyFile: c.REVIEW_POLICY_FILE ? path.resolve(c.REVIEW_POLICY_FILE) : undefined,
     temporalDevPort: c.TEMPORAL_DEV_PORT,
     temporalUiPort: c.TEMPORAL_UI_PORT,
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -22,7 +22,14 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
     if (config.adminToken) ensureAdmin(db, config.adminToken);
     connection = await Connection.connect({ address: config.temporalAddress ?? `127.0.0.1:${config.temporalDevPort}` });
     const temporal = new Client({ connection, namespace: config.namespace });
-    const app = await buildApp({ config, db, temporal, policy, logger: { level: config.logLevel } });
+    const app = await buildApp({
+      config,
+      db,
+      temporal,
+      policy,
+      logger: { level: config.logLevel },
+      rateLimit: { max: config.rateLimitPerMinute, timeWindowMs: 60_000 },
+    });
     const conn = connection;
     // The app closes first (in-flight requests finish), then the resources it used.
     app.addHook('onClose', async () => {

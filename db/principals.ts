@@ -3,8 +3,8 @@
  * A plain hash (no salt, no KDF) is enough here because the secret is random, not a human password.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
-import { type Db, writeTx } from './client';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { type Db, prepared, writeTx } from './client';
 import { principals } from './schema';
 
 export interface Principal {
@@ -46,12 +46,14 @@ export function createPrincipal(
 
 /** The active principal a bearer token belongs to, or undefined. */
 export function findPrincipalByToken(db: Db, token: string): Principal | undefined {
-  const row = db
-    .select()
-    .from(principals)
-    .where(and(eq(principals.tokenHash, hashToken(token)), isNull(principals.revokedAt)))
-    .get();
-  return row ? { id: row.id, name: row.name, roles: row.roles, createdAt: row.createdAt } : undefined;
+  const byHash = prepared(db, 'principalByTokenHash', () =>
+    db
+      .select({ id: principals.id, name: principals.name, roles: principals.roles, createdAt: principals.createdAt })
+      .from(principals)
+      .where(and(eq(principals.tokenHash, sql.placeholder('hash')), isNull(principals.revokedAt)))
+      .prepare(),
+  );
+  return byHash.get({ hash: hashToken(token) });
 }
 
 export function listPrincipals(db: Db): (Principal & { revokedAt: string | null })[] {

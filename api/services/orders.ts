@@ -1,6 +1,6 @@
 /** Reads of the order read model (written by the workflow through activities) and the inbox. */
 import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import { type Db, prepared } from '../../db/client';
 import type { Principal } from '../../db/principals';
 import { inboxItems, orders, refusedDecisions } from '../../db/schema';
 import { formatMoney } from '../../domain/money';
@@ -13,7 +13,8 @@ import { departmentsOf, seesAllOrders } from '../roles';
 export type OrderRow = typeof orders.$inferSelect;
 
 export function findOrder(db: Db, orderId: string): OrderRow | undefined {
-  return db.select().from(orders).where(eq(orders.orderId, orderId)).get();
+  const byId = prepared(db, 'orderById', () => db.select().from(orders).where(eq(orders.orderId, sql.placeholder('id'))).prepare());
+  return byId.get({ id: orderId });
 }
 
 /**
@@ -74,27 +75,38 @@ export function listOrders(
 const urgency = sql<number>`(case ${inboxItems.priority} when 'urgent' then 0 else 1 end)`;
 const escalation = sql<number>`(case when ${inboxItems.escalated} then 0 else 1 end)`;
 
+/** The inbox query, prepared once per cursor shape; departments travel as a JSON array parameter. */
+function inboxStatement(db: Db, withCursor: boolean) {
+  return prepared(db, withCursor ? 'inboxAfterCursor' : 'inboxFirstPage', () => {
+    const mine = sql`(${inboxItems.department} in (select value from json_each(${sql.placeholder('departments')}))
+      or (${sql.placeholder('management')} = 1 and ${inboxItems.escalated} = 1))`;
+    const after = sql`(${urgency}, ${escalation}, ${inboxItems.dueAt}, ${inboxItems.orderId}, ${inboxItems.step}) >
+      (${sql.placeholder('u')}, ${sql.placeholder('e')}, ${sql.placeholder('dueAt')}, ${sql.placeholder('orderId')}, ${sql.placeholder('step')})`;
+    return db
+      .select({ item: inboxItems, urgency, escalation })
+      .from(inboxItems)
+      .where(withCursor ? and(mine, after) : mine)
+      .orderBy(urgency, escalation, inboxItems.dueAt, inboxItems.orderId, inboxItems.step)
+      .limit(sql.placeholder('limit'))
+      .prepare();
+  });
+}
+
 export function listInbox(db: Db, principal: Principal, q: { limit: number; cursor?: string }) {
   const departments = departmentsOf(principal);
-  const mine = or(
-    inArray(inboxItems.department, departments),
+  const params = {
+    departments: JSON.stringify(departments),
     // Management also answers for every escalated step.
-    departments.includes('management') ? eq(inboxItems.escalated, true) : undefined,
-  );
-  const where: (SQL | undefined)[] = [mine];
+    management: departments.includes('management') ? 1 : 0,
+    limit: q.limit + 1,
+  };
+  let rows;
   if (q.cursor) {
     const [u, e, dueAt, orderId, step] = decodeCursor(q.cursor, 5);
-    where.push(
-      sql`(${urgency}, ${escalation}, ${inboxItems.dueAt}, ${inboxItems.orderId}, ${inboxItems.step}) > (${u}, ${e}, ${dueAt}, ${orderId}, ${step})`,
-    );
+    rows = inboxStatement(db, true).all({ ...params, u, e, dueAt, orderId, step });
+  } else {
+    rows = inboxStatement(db, false).all(params);
   }
-  const rows = db
-    .select({ item: inboxItems, urgency, escalation })
-    .from(inboxItems)
-    .where(and(...where))
-    .orderBy(urgency, escalation, inboxItems.dueAt, inboxItems.orderId, inboxItems.step)
-    .limit(q.limit + 1)
-    .all();
   const p = page(rows, q.limit, (r) => [Number(r.urgency), Number(r.escalation), r.item.dueAt, r.item.orderId, r.item.step]);
   return {
     items: p.rows.map(({ item }) => ({

@@ -36,6 +36,8 @@ export async function startStack(opts: { temporalAddress: string; dir: string; p
     TASK_QUEUE: BENCH_TASK_QUEUE,
     ADMIN_TOKEN: admin,
     LOG_LEVEL: 'warn',
+    // The load generator is one principal: the production default would throttle it after 600 requests.
+    RATE_LIMIT_PER_MINUTE: '100000000',
   };
   if (opts.policy) {
     const file = path.join(dataDir, 'policy.json');
