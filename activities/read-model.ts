@@ -13,14 +13,23 @@ import type { ActivityDeps } from './context';
 
 export interface RecordStateInput {
   state: OrderState;
-  /** The audit events since the previous write. Kept in the workflow history (this activity's input). */
+  /** The audit events since the previous write. */
+  events: AuditEvent[];
+}
+
+export interface RecordStateResult {
+  applied: boolean;
+  /**
+   * The events, handed back: a local activity's result is what its history marker keeps (its input is not),
+   * and the audit timeline is rebuilt from those markers.
+   */
   events: AuditEvent[];
 }
 
 export function createReadModelActivities({ db }: ActivityDeps) {
   return {
     /** Upserts the order's read model row and rewrites its inbox items, if `state` is newer. */
-    async recordState({ state }: RecordStateInput): Promise<{ applied: boolean }> {
+    async recordState({ state, events }: RecordStateInput): Promise<RecordStateResult> {
       const totalMinor = parseMoney(state.order.total);
       const values = {
         // An amendment may change the customer: lists and the credit exposure must follow it.
@@ -54,7 +63,7 @@ export function createReadModelActivities({ db }: ActivityDeps) {
             setWhere: sql`${orders.version} < ${state.version}`,
           })
           .run();
-        if (res.changes === 0) return { applied: false };
+        if (res.changes === 0) return { applied: false, events };
         tx.delete(inboxItems).where(eq(inboxItems.orderId, state.orderId)).run();
         const awaiting = state.steps.filter((s) => s.status === 'awaiting_decision');
         if (awaiting.length > 0) {
@@ -74,7 +83,7 @@ export function createReadModelActivities({ db }: ActivityDeps) {
             )
             .run();
         }
-        return { applied: true };
+        return { applied: true, events };
       });
     },
   };

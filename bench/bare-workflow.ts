@@ -3,11 +3,24 @@
  * order review does (the shape is read from a real order's history). What is left between the two is the
  * cost of our own logic, activities and read model.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 
-const { noop } = proxyActivities<{ noop(): Promise<void> }>({ startToCloseTimeout: '30s' });
+type Noop = { noop(): Promise<void> };
+const regular = proxyActivities<Noop>({ startToCloseTimeout: '30s' });
+const local = proxyLocalActivities<Noop>({ startToCloseTimeout: '30s' });
 
-/** `shape[i]` activities are scheduled side by side in the i-th workflow task. */
-export async function bareWorkflow(shape: number[]): Promise<void> {
-  for (const n of shape) await Promise.all(Array.from({ length: n }, () => noop()));
+/** A batch of activities scheduled side by side in one workflow task. */
+export interface Batch {
+  regular: number;
+  local: number;
+}
+
+/** Runs the batches in order, each batch's activities side by side. */
+export async function bareWorkflow(shape: Batch[]): Promise<void> {
+  for (const b of shape) {
+    await Promise.all([
+      ...Array.from({ length: b.regular }, () => regular.noop()),
+      ...Array.from({ length: b.local }, () => local.noop()),
+    ]);
+  }
 }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { BUILT_IN_POLICY } from '../domain/policy';
-import { spawnChild, startTemporal, type TemporalServer } from './lib/processes';
+import { spawnTs, startTemporal, type TemporalServer } from './lib/processes';
 import { startStack, type Stack } from './lib/stack';
 import { round } from './lib/stats';
 import { closedLoop } from './lib/load';
@@ -30,20 +30,19 @@ async function main(): Promise<void> {
   console.log(`bench: work dir ${dir}${quick ? ' (quick)' : ''}`);
   const results: Record<string, unknown> = {};
   const cleanup: (() => Promise<void>)[] = [];
-  const tsx = path.resolve(__dirname, '../node_modules/.bin/tsx');
   try {
     const file = await startTemporal(cli, dir, 'file');
     cleanup.push(() => file.stop());
     const stack = await startStack({ temporalAddress: file.address, dir, name: 'main' });
     cleanup.push(() => stack.stop());
-    const bare = await spawnChild('bare-worker', tsx, [path.resolve(__dirname, 'bare-worker.ts')], {
+    const bare = await spawnTs('bare-worker', path.resolve(__dirname, 'bare-worker.ts'), {
       env: { TEMPORAL_ADDRESS: file.address, TASK_QUEUE: BARE_QUEUE },
       ready: /worker polling/,
       logFile: path.join(dir, 'bare-worker.log'),
     });
     cleanup.push(() => bare.stop());
 
-    if (wants('S1')) results.S1 = await step('S1 auto-approval throughput', () => runS1(stack, BARE_QUEUE, { concurrency: 32, seconds }));
+    if (wants('S1')) results.S1 = await step('S1 auto-approval throughput', () => runS1(stack, BARE_QUEUE, { concurrency: 32, seconds, pids: { temporal: file.proc.pid, bareWorker: bare.proc.pid } }));
     if (wants('S2')) results.S2 = await step('S2 decision latency', () => runS2(stack, { seconds: quick ? 5 : 10 }));
     if (wants('S3')) results.S3 = await step('S3 API cost', () => runS3(stack, dir, { seconds: quick ? 5 : 10 }));
     if (wants('S4')) results.S4 = await step('S4 storage modes', () => runS4(cli, dir, file, stack));

@@ -2,7 +2,7 @@
  * Running one review step: its automatic check, and when the check does not pass, the human wait with
  * the policy's reminder, escalation and timeout.
  */
-import { condition, proxyActivities } from '@temporalio/workflow';
+import { condition, proxyLocalActivities } from '@temporalio/workflow';
 import type { ReviewActivities } from '../activities';
 import { checkFinalApproval } from '../domain/checks/final-approval';
 import { checkSpecialRequirements } from '../domain/checks/special-requirements';
@@ -10,9 +10,14 @@ import type { Finding, ReviewStepId, StepId } from '../domain/types';
 import type { Review } from './review';
 import { nowIso } from './review';
 
-const acts = proxyActivities<ReviewActivities>({
+/**
+ * Every activity is a short SQLite call in the worker's own process, so all of them are local activities: they
+ * run inside the workflow task instead of costing a server round trip each, and a decision is answered in one
+ * workflow task with the read model already written (S1 and S2 in BENCHMARKS.md). They are idempotent, so a
+ * local activity re-run after a worker crash is harmless, and retrying until the database answers is safe.
+ */
+const acts = proxyLocalActivities<ReviewActivities>({
   startToCloseTimeout: '30s',
-  // Activities are idempotent, so retrying until the database answers is safe.
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 

@@ -1,14 +1,14 @@
 /**
  * An order's Temporal history for auditors: read from the archive once the order ended, else from Temporal,
- * and the readable audit timeline rebuilt from it. The timeline comes from the history alone (the inputs of the
- * workflow's `recordState` activity carry the audit events), so it survives Temporal forgetting the execution.
+ * and the readable audit timeline rebuilt from it. The timeline comes from the history alone (the markers of the
+ * workflow's `recordState` local activity carry the audit events), so it survives Temporal forgetting the execution.
  */
 import { type Client, isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { orderHistories, refusedDecisions } from '../../db/schema';
-import type { RecordStateInput } from '../../activities/read-model';
+import type { RecordStateResult } from '../../activities/read-model';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { type AuditEvent, type DecideInput, workflowIdFor } from '../../workflows/messages';
 
@@ -114,6 +114,8 @@ export function decodePayloads(payloads: unknown): unknown[] {
   );
 }
 
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
 function isType(e: HistoryEventJson, name: string): boolean {
   // Both spellings exist in the wild: `EVENT_TYPE_ACTIVITY_TASK_SCHEDULED` (proto JSON) and `ActivityTaskScheduled`.
   const t = String(e.eventType ?? '');
@@ -121,20 +123,24 @@ function isType(e: HistoryEventJson, name: string): boolean {
 }
 
 /**
- * The readable timeline of an order: the audit events the workflow recorded (decoded from the `recordState`
- * activity inputs), decisions that passed their validator but lost in the handler (a race), and the refused
- * attempts the API stored, sorted by time (events of one instant keep their recorded order).
+ * The readable timeline of an order: the audit events the workflow recorded (decoded from the results of the
+ * `recordState` local activity), decisions that passed their validator but lost in the handler (a race), and the
+ * refused attempts the API stored, sorted by time (events of one instant keep their recorded order).
  */
 export function buildAuditTimeline(orderId: string, history: HistoryJson, refused: readonly RefusedDecisionRow[]): AuditTimeline {
   const events: AuditEvent[] = [];
   const acceptedDecisions = new Map<string, { at: string; input: DecideInput }>();
 
   for (const e of history.events) {
-    if (isType(e, 'ACTIVITY_TASK_SCHEDULED')) {
-      const a = attrs(e, 'activityTaskScheduledEventAttributes');
-      if ((a?.activityType as { name?: string } | undefined)?.name !== 'recordState') continue;
-      const [input] = decodePayloads(a?.input) as [RecordStateInput | undefined];
-      for (const ev of input?.events ?? []) events.push(ev);
+    if (isType(e, 'MARKER_RECORDED')) {
+      // recordState runs as a local activity: its marker keeps the activity type (details.data) and the
+      // result (details.result), which hands back the audit events it wrote.
+      const a = attrs(e, 'markerRecordedEventAttributes') as { markerName?: string; details?: Record<string, unknown> } | undefined;
+      if (a?.markerName !== LOCAL_ACTIVITY_MARKER) continue;
+      const [meta] = decodePayloads(a.details?.data) as [{ activity_type?: string } | undefined];
+      if (meta?.activity_type !== 'recordState') continue;
+      const [result] = decodePayloads(a.details?.result) as [RecordStateResult | undefined];
+      for (const ev of result?.events ?? []) events.push(ev);
     } else if (isType(e, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')) {
       const req = attrs(e, 'workflowExecutionUpdateAcceptedEventAttributes')?.acceptedRequest as
         | { meta?: { updateId?: string }; input?: { name?: string; args?: unknown } }

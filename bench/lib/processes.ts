@@ -124,3 +124,35 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
   }
   throw new Error(`port ${port} not open after ${timeoutMs} ms`);
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds each named process spends while `fn` runs. */
+export async function measureCpu<T>(pids: Record<string, number | undefined>, fn: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const self = process.cpuUsage();
+  const result = await fn();
+  const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid) - before[k]!]));
+  const used = process.cpuUsage(self);
+  cpu.driver = (used.user + used.system) / 1e6;
+  return { result, cpu };
+}
+
+/**
+ * Runs a TypeScript entry point in ONE node process (`node --import tsx`): the `tsx` binary would fork a child,
+ * and the pid we measure (CPU, memory) must be the process doing the work.
+ */
+export function spawnTs(name: string, file: string, opts: Parameters<typeof spawnChild>[3]): Promise<Child> {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each such process (main and worker threads) on exit.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return spawnChild(name, process.execPath, [...prof, '--import', 'tsx', file], opts);
+}

@@ -6,9 +6,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { type Child, freePort, spawnChild } from './processes';
+import { type Child, freePort, spawnTs } from './processes';
 
-const TSX = path.resolve(__dirname, '../../node_modules/.bin/tsx');
 const ROOT = path.resolve(__dirname, '../..');
 
 export interface Stack {
@@ -45,14 +44,14 @@ export async function startStack(opts: { temporalAddress: string; dir: string; p
     env.REVIEW_POLICY_FILE = file;
   }
   // The server creates the schema and the admin; start it first so the worker finds a migrated db.
-  const server = await spawnChild('server', TSX, [path.join(ROOT, 'server.ts')], {
+  const server = await spawnTs('server', path.join(ROOT, 'server.ts'), {
     env,
     ready: /listening|ready|started/i,
     logFile: path.join(dataDir, 'server.log'),
   });
   const api = `http://127.0.0.1:${port}`;
   await waitReady(api);
-  const worker = await spawnChild('worker', TSX, [path.join(ROOT, 'worker.ts')], {
+  const worker = await spawnTs('worker', path.join(ROOT, 'worker.ts'), {
     env,
     ready: /worker polling/,
     logFile: path.join(dataDir, 'worker.log'),

@@ -1,7 +1,7 @@
 /** S3: what the API costs per read, against a Fastify hello-world in the same runtime (autocannon). */
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, spawnChild } from '../lib/processes';
+import { freePort, spawnTs } from '../lib/processes';
 import type { Stack } from '../lib/stack';
 import { round } from '../lib/stats';
 import { parkOrders } from './s2-decisions';
@@ -19,7 +19,7 @@ async function cannon(url: string, token: string | undefined, seconds: number): 
 export async function runS3(stack: Stack, dir: string, opts: { seconds: number }) {
   const [orderId] = await parkOrders(stack, 1);
   const port = await freePort();
-  const hello = await spawnChild('hello', path.resolve(__dirname, '../../node_modules/.bin/tsx'), [path.resolve(__dirname, '../hello-server.ts')], {
+  const hello = await spawnTs('hello', path.resolve(__dirname, '../hello-server.ts'), {
     env: { PORT: String(port) },
     ready: /listening/,
     logFile: path.join(dir, 'hello.log'),

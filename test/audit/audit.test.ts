@@ -154,11 +154,14 @@ describe('history and replay', () => {
   });
 
   it('a tampered history is not deterministic: an activity renamed, events reordered, events removed', async () => {
+    // Every activity is local: its marker records the activity type, so rename it there.
     const renamed = structuredClone(history);
-    const scheduled = renamed.events.find((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED') as {
-      activityTaskScheduledEventAttributes: { activityType: { name: string } };
+    const marker = renamed.events.find((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED') as {
+      markerRecordedEventAttributes: { details: { data: { payloads: { data: string }[] } } };
     };
-    scheduled.activityTaskScheduledEventAttributes.activityType.name = 'approveEverything';
+    const payload = marker.markerRecordedEventAttributes.details.data.payloads[0]!;
+    const meta = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as { activity_type: string };
+    payload.data = Buffer.from(JSON.stringify({ ...meta, activity_type: 'approveEverything' })).toString('base64');
     const r1 = (await replay(renamed)).json<{ deterministic: boolean; error: string }>();
     expect(r1).toMatchObject({ deterministic: false, error: expect.stringContaining('approveEverything') });
 
