@@ -26,14 +26,20 @@ export async function runS3(stack: Stack, dir: string, opts: { seconds: number }
   });
   try {
     const base = await cannon(`http://127.0.0.1:${port}/hello`, undefined, opts.seconds);
+    // The same plugin stack as every route (security headers, rate limit, hooks) without auth or a query:
+    // separates what the framework set-up costs from what our handlers cost.
+    const healthz = await cannon(`${stack.api}/healthz`, undefined, opts.seconds);
     const order = await cannon(`${stack.api}/v1/orders/${orderId}`, stack.tokens.shop, opts.seconds);
     const inbox = await cannon(`${stack.api}/v1/inbox?limit=50`, stack.tokens.finance, opts.seconds);
     return {
       helloRps: base.rps,
+      healthzRps: healthz.rps,
       getOrderRps: order.rps,
       inboxRps: inbox.rps,
       getOrderRatio: round(order.rps / base.rps),
       inboxRatio: round(inbox.rps / base.rps),
+      getOrderVsHealthz: round(order.rps / healthz.rps),
+      inboxVsHealthz: round(inbox.rps / healthz.rps),
       p99Ms: { hello: base.p99, getOrder: order.p99, inbox: inbox.p99 },
       non2xx: order.non2xx + inbox.non2xx,
     };
