@@ -1,7 +1,6 @@
 /** The authorisation matrix: every endpoint × every role. 401 without (or with an unknown) token, 403 for a wrong role. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp, type TestPrincipalId } from '../helpers/app';
-import { connectTestClient, type TestClient } from '../helpers/temporal';
+import { type TestPrincipalId, useTestApp } from '../helpers/app';
 
 type Role = 'admin' | 'integrator' | 'approver' | 'auditor';
 /** One principal per role (approver: a finance approver). */
@@ -44,19 +43,10 @@ const ENDPOINTS: Endpoint[] = [
 ];
 
 describe('authorisation matrix', () => {
-  let t: TestClient;
-  let ctx: TestApp;
-  beforeAll(async () => {
-    t = await connectTestClient();
-    ctx = await createTestApp({ temporal: t.client, sweeper: false });
-  });
-  afterAll(async () => {
-    await ctx?.close();
-    await t?.connection.close();
-  });
+  const env = useTestApp();
 
   const send = (e: Endpoint, headers: Record<string, string>) =>
-    ctx.app.inject({ method: e.method, url: e.url, headers, ...(e.body !== undefined ? { payload: e.body as object } : {}) });
+    env.ctx.app.inject({ method: e.method, url: e.url, headers, ...(e.body !== undefined ? { payload: e.body as object } : {}) });
 
   describe.each(ENDPOINTS)('$method $url', (e) => {
     it('answers 401 problem+json with WWW-Authenticate without a token', async () => {
@@ -69,11 +59,11 @@ describe('authorisation matrix', () => {
 
     it('answers 401 for an unknown token and for a non-bearer scheme', async () => {
       expect((await send(e, { authorization: 'Bearer not-a-real-token' })).statusCode).toBe(401);
-      expect((await send(e, { authorization: `Basic ${ctx.tokens.admin}` })).statusCode).toBe(401);
+      expect((await send(e, { authorization: `Basic ${env.ctx.tokens.admin}` })).statusCode).toBe(401);
     });
 
     it.each(Object.keys(AS) as Role[])('as %s', async (role) => {
-      const res = await send(e, ctx.auth(AS[role]));
+      const res = await send(e, env.ctx.auth(AS[role]));
       if (e.allowed.includes(role)) {
         expect([401, 403], `${role} should be allowed: ${res.body}`).not.toContain(res.statusCode);
       } else {
@@ -85,7 +75,7 @@ describe('authorisation matrix', () => {
   });
 
   it('covers every /v1 operation the OpenAPI description lists', async () => {
-    const spec = (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, object> };
+    const spec = (await env.ctx.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, object> };
     const operations = Object.entries(spec.paths)
       .filter(([p]) => p.startsWith('/v1'))
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase(), template: p })));
@@ -99,7 +89,7 @@ describe('authorisation matrix', () => {
 
   it('refuses to start with a /v1 route that declares no roles', async () => {
     const { buildApp } = await import('../../api/app');
-    const app = await buildApp({ config: ctx.config, db: ctx.db, temporal: t.client, policy: ctx.app.policy, sweeper: false });
+    const app = await buildApp({ config: env.ctx.config, db: env.ctx.db, temporal: env.t.client, policy: env.ctx.app.policy, sweeper: false });
     expect(() => app.get('/v1/open', async () => ({ open: true }))).toThrow(/must declare config.roles/);
     await app.close();
   });

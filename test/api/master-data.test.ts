@@ -1,23 +1,13 @@
 /** Master data round trips: amounts as strings in and out, and a PUT never touches reservations or bookings. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityBookings, customers, materialReservations } from '../../db/schema';
-import { createTestApp, type TestApp } from '../helpers/app';
-import { connectTestClient, type TestClient } from '../helpers/temporal';
+import { useTestApp } from '../helpers/app';
 
 describe('master data', () => {
-  let t: TestClient;
-  let ctx: TestApp;
-  beforeAll(async () => {
-    t = await connectTestClient();
-    ctx = await createTestApp({ temporal: t.client, sweeper: false });
-  });
-  afterAll(async () => {
-    await ctx?.close();
-    await t?.connection.close();
-  });
+  const env = useTestApp();
 
   const call = (method: 'GET' | 'PUT', url: string, payload?: object) =>
-    ctx.app.inject({ method, url, headers: ctx.auth('shop'), ...(payload ? { payload } : {}) });
+    env.ctx.app.inject({ method, url, headers: env.ctx.auth('shop'), ...(payload ? { payload } : {}) });
 
   it('customers: PUT then GET, money as strings, minor units in the db', async () => {
     const body = {
@@ -42,7 +32,7 @@ describe('master data', () => {
     };
     expect(put.json()).toEqual(expected);
     expect((await call('GET', '/v1/customers/C-1001')).json()).toEqual(expected);
-    const row = ctx.db.select().from(customers).all().find((c) => c.id === 'C-1001')!;
+    const row = env.ctx.db.select().from(customers).all().find((c) => c.id === 'C-1001')!;
     expect(row.creditLimitMinor).toBe(50_000_000);
     expect(row.openBalanceMinor).toBe(12_000_050);
 
@@ -75,7 +65,7 @@ describe('master data', () => {
   it('materials: reserved and available count active reservations only; PUT keeps them', async () => {
     await call('PUT', '/v1/materials/M-FLUTE', { name: 'Flute', onHand: 1000 });
     const at = new Date().toISOString();
-    ctx.db
+    env.ctx.db
       .insert(materialReservations)
       .values([
         { orderId: 'O-1', revision: 1, materialId: 'M-FLUTE', quantity: 300, reservedAt: at },
@@ -88,14 +78,14 @@ describe('master data', () => {
 
     const put = await call('PUT', '/v1/materials/M-FLUTE', { name: 'Flute E', onHand: 400 });
     expect(put.json()).toMatchObject({ onHand: 400, reserved: 350, available: 50 });
-    expect(ctx.db.select().from(materialReservations).all()).toHaveLength(3);
+    expect(env.ctx.db.select().from(materialReservations).all()).toHaveLength(3);
     expect((await call('PUT', '/v1/materials/M-FLUTE', { name: 'Flute', onHand: -1 })).statusCode).toBe(400);
     expect((await call('PUT', '/v1/materials/M-FLUTE', { name: 'Flute', onHand: 1.5 })).statusCode).toBe(400);
   });
 
   it('capacity: booked hours per day from active bookings; PUT keeps them', async () => {
     const at = new Date().toISOString();
-    ctx.db
+    env.ctx.db
       .insert(capacityBookings)
       .values([
         { orderId: 'O-1', revision: 1, day: '2030-01-02', hours: 4.5, bookedAt: at },
@@ -115,7 +105,7 @@ describe('master data', () => {
       ],
     });
     expect((await call('GET', '/v1/capacity')).json().hoursPerDay).toBe(20);
-    expect(ctx.db.select().from(capacityBookings).all()).toHaveLength(4);
+    expect(env.ctx.db.select().from(capacityBookings).all()).toHaveLength(4);
     expect((await call('PUT', '/v1/capacity', { hoursPerDay: 0 })).statusCode).toBe(400);
   });
 

@@ -8,25 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { inboxItems, orders, refusedDecisions } from '../../db/schema';
 import { workflowIdFor } from '../../workflows/messages';
-import { cleanOrder, createTestApp, type TestApp, type TestPrincipalId, uniqueOrderId } from '../helpers/app';
-import { connectTestClient, type TestClient } from '../helpers/temporal';
+import { cleanOrder, type TestPrincipalId, uniqueOrderId, useTestApp } from '../helpers/app';
 
 describe('orders API', () => {
-  let t: TestClient;
-  let ctx: TestApp;
-  beforeAll(async () => {
-    t = await connectTestClient();
-    ctx = await createTestApp({ temporal: t.client, sweeper: false });
-  });
-  afterAll(async () => {
-    await ctx?.close();
-    await t?.connection.close();
-  });
+  const env = useTestApp();
 
   const submit = (payload: object, as: TestPrincipalId = 'shop') =>
-    ctx.app.inject({ method: 'POST', url: '/v1/orders', headers: ctx.auth(as), payload });
-  const get = (url: string, as: TestPrincipalId) => ctx.app.inject({ method: 'GET', url, headers: ctx.auth(as) });
-  const rowOf = (orderId: string) => ctx.db.select().from(orders).where(eq(orders.orderId, orderId)).get();
+    env.ctx.app.inject({ method: 'POST', url: '/v1/orders', headers: env.ctx.auth(as), payload });
+  const get = (url: string, as: TestPrincipalId) => env.ctx.app.inject({ method: 'GET', url, headers: env.ctx.auth(as) });
+  const rowOf = (orderId: string) => env.ctx.db.select().from(orders).where(eq(orders.orderId, orderId)).get();
 
   it('201 with the pending order, its row and its workflow', async () => {
     const body = cleanOrder({ specialRequirements: ['  die-cut window  ', ''], notes: ' rush ' });
@@ -52,9 +42,9 @@ describe('orders API', () => {
 
     const row = rowOf(body.orderId as string)!;
     expect(row).toMatchObject({ status: 'in_review', revision: 1, workflowStarted: true, submittedBy: 'shop', totalMinor: 125_000 });
-    const described = await t.client.workflow.getHandle(workflowIdFor(body.orderId as string)).describe();
+    const described = await env.t.client.workflow.getHandle(workflowIdFor(body.orderId as string)).describe();
     expect(described.type).toBe('orderReviewWorkflow');
-    expect(described.taskQueue).toBe(ctx.config.taskQueue);
+    expect(described.taskQueue).toBe(env.ctx.config.taskQueue);
   });
 
   it('generates an orderId when absent', async () => {
@@ -82,7 +72,7 @@ describe('orders API', () => {
     const other = await submit(body, 'partner');
     expect(other.statusCode).toBe(409);
     expect(other.body).not.toContain('C-BIG');
-    expect(ctx.db.select().from(orders).where(eq(orders.orderId, body.orderId as string)).all()).toHaveLength(1);
+    expect(env.ctx.db.select().from(orders).where(eq(orders.orderId, body.orderId as string)).all()).toHaveLength(1);
   });
 
   it('an integrator reads only its own orders; approvers, auditors and admins read all', async () => {
@@ -154,7 +144,7 @@ describe('orders API', () => {
       orderId, step, department, customerId: 'C-BIG', totalMinor: 125_000, priority, dueAt: iso(dueH), waitingSince: iso(-1), escalated,
     });
     const p = uniqueOrderId('INB');
-    ctx.db
+    env.ctx.db
       .insert(inboxItems)
       .values([
         item(`${p}-1`, 'credit', 'finance', 'normal', 5),
@@ -190,7 +180,7 @@ describe('orders API', () => {
 
   it('decision: 404 for an unknown order, 400 without a comment to reject, 409 on a finished order (recorded)', async () => {
     const decide = (orderId: string, step: string, payload: object, as: TestPrincipalId = 'finance') =>
-      ctx.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/steps/${step}/decision`, headers: ctx.auth(as), payload });
+      env.ctx.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/steps/${step}/decision`, headers: env.ctx.auth(as), payload });
 
     expect((await decide('NOPE', 'credit', { decision: 'approve' })).statusCode).toBe(404);
     const noComment = await decide('NOPE', 'credit', { decision: 'reject' });
@@ -202,11 +192,11 @@ describe('orders API', () => {
     const body = cleanOrder();
     await submit(body);
     const orderId = body.orderId as string;
-    ctx.db.update(orders).set({ status: 'rejected' }).where(eq(orders.orderId, orderId)).run();
+    env.ctx.db.update(orders).set({ status: 'rejected' }).where(eq(orders.orderId, orderId)).run();
     const res = await decide(orderId, 'credit', { decision: 'approve' });
     expect(res.statusCode).toBe(409);
     expect(res.json().detail).toBe('order is rejected');
-    const refused = ctx.db.select().from(refusedDecisions).where(eq(refusedDecisions.orderId, orderId)).all();
+    const refused = env.ctx.db.select().from(refusedDecisions).where(eq(refusedDecisions.orderId, orderId)).all();
     expect(refused).toEqual([expect.objectContaining({ step: 'credit', actor: 'finance', status: 409, reason: 'order is rejected' })]);
   });
 
@@ -216,9 +206,9 @@ describe('orders API', () => {
     const orderId = body.orderId as string;
     const { orderId: _drop, ...amendment } = body;
     const amend = (payload: object, as: TestPrincipalId = 'shop') =>
-      ctx.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/amendments`, headers: ctx.auth(as), payload });
+      env.ctx.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/amendments`, headers: env.ctx.auth(as), payload });
     const cancel = (as: TestPrincipalId) =>
-      ctx.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/cancel`, headers: ctx.auth(as), payload: { reason: 'no longer needed' } });
+      env.ctx.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/cancel`, headers: env.ctx.auth(as), payload: { reason: 'no longer needed' } });
 
     expect((await amend(amendment, 'partner')).statusCode).toBe(404);
     expect((await amend({ ...amendment, orderId: 'X' })).statusCode).toBe(400);
@@ -226,9 +216,9 @@ describe('orders API', () => {
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json().errors).toEqual([{ path: 'lines.0.sku', message: expect.any(String) }]);
     expect((await cancel('partner')).statusCode).toBe(404);
-    expect((await ctx.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/cancel`, headers: ctx.auth('shop'), payload: {} })).statusCode).toBe(400);
+    expect((await env.ctx.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/cancel`, headers: env.ctx.auth('shop'), payload: {} })).statusCode).toBe(400);
 
-    ctx.db.update(orders).set({ status: 'approved' }).where(eq(orders.orderId, orderId)).run();
+    env.ctx.db.update(orders).set({ status: 'approved' }).where(eq(orders.orderId, orderId)).run();
     const late = await amend(amendment);
     expect(late.statusCode).toBe(409);
     expect(late.json().detail).toBe('order is approved');
@@ -248,9 +238,9 @@ describe('orders API', () => {
 
     /** Submits through an app whose Temporal is down: the row is written, the start fails (503). */
     async function submitWithTemporalDown(body: object) {
-      const broken = await buildApp({ config: ctx.config, db: ctx.db, temporal: failingTemporal, policy: ctx.app.policy, sweeper: false });
+      const broken = await buildApp({ config: env.ctx.config, db: env.ctx.db, temporal: failingTemporal, policy: env.ctx.app.policy, sweeper: false });
       try {
-        const res = await broken.inject({ method: 'POST', url: '/v1/orders', headers: ctx.auth('shop'), payload: body });
+        const res = await broken.inject({ method: 'POST', url: '/v1/orders', headers: env.ctx.auth('shop'), payload: body });
         expect(res.statusCode).toBe(503);
         expect(res.headers['retry-after']).toBeDefined();
         expect(res.json().detail).not.toMatch(/unreachable/);
@@ -267,23 +257,23 @@ describe('orders API', () => {
       const retry = await submit(body);
       expect(retry.statusCode).toBe(200);
       expect(rowOf(body.orderId as string)?.workflowStarted).toBe(true);
-      await expect(t.client.workflow.getHandle(workflowIdFor(body.orderId as string)).describe()).resolves.toBeDefined();
+      await expect(env.t.client.workflow.getHandle(workflowIdFor(body.orderId as string)).describe()).resolves.toBeDefined();
     });
 
     it('the sweeper starts reviews left unstarted', async () => {
       const body = cleanOrder();
       await submitWithTemporalDown(body);
       const swept = await buildApp({
-        config: ctx.config,
-        db: ctx.db,
-        temporal: t.client,
-        policy: ctx.app.policy,
+        config: env.ctx.config,
+        db: env.ctx.db,
+        temporal: env.t.client,
+        policy: env.ctx.app.policy,
         sweeper: { intervalMs: 100, graceMs: 0 },
       });
       await swept.ready();
       try {
         await expect.poll(() => rowOf(body.orderId as string)?.workflowStarted, { timeout: 10_000 }).toBe(true);
-        const described = await t.client.workflow.getHandle(workflowIdFor(body.orderId as string)).describe();
+        const described = await env.t.client.workflow.getHandle(workflowIdFor(body.orderId as string)).describe();
         expect(described.status.name).toBe('RUNNING');
       } finally {
         await swept.close();

@@ -3,25 +3,15 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../db/principals';
 import { principals } from '../../db/schema';
-import { createTestApp, type TestApp } from '../helpers/app';
-import { connectTestClient, type TestClient } from '../helpers/temporal';
+import { useTestApp } from '../helpers/app';
 
 describe('principals', () => {
-  let t: TestClient;
-  let ctx: TestApp;
-  beforeAll(async () => {
-    t = await connectTestClient();
-    ctx = await createTestApp({ temporal: t.client, sweeper: false });
-  });
-  afterAll(async () => {
-    await ctx?.close();
-    await t?.connection.close();
-  });
+  const env = useTestApp();
 
-  const admin = () => ctx.auth('admin');
+  const admin = () => env.ctx.auth('admin');
 
   it('creates, lists without tokens, and revokes a principal', async () => {
-    const created = await ctx.app.inject({
+    const created = await env.ctx.app.inject({
       method: 'POST',
       url: '/v1/principals',
       headers: admin(),
@@ -35,51 +25,51 @@ describe('principals', () => {
     expect(token.length).toBeGreaterThanOrEqual(32);
 
     // Only the hash is stored, never the token.
-    const row = ctx.db.select().from(principals).where(eq(principals.id, 'alice')).get()!;
+    const row = env.ctx.db.select().from(principals).where(eq(principals.id, 'alice')).get()!;
     expect(row.tokenHash).toBe(hashToken(token));
     expect(row.tokenHash).not.toBe(token);
     expect(JSON.stringify(row)).not.toContain(token);
 
     // The new token works for what its role allows.
-    const inbox = await ctx.app.inject({ method: 'GET', url: '/v1/inbox', headers: { authorization: `Bearer ${token}` } });
+    const inbox = await env.ctx.app.inject({ method: 'GET', url: '/v1/inbox', headers: { authorization: `Bearer ${token}` } });
     expect(inbox.statusCode).toBe(200);
 
-    const list = await ctx.app.inject({ method: 'GET', url: '/v1/principals', headers: admin() });
+    const list = await env.ctx.app.inject({ method: 'GET', url: '/v1/principals', headers: admin() });
     expect(list.statusCode).toBe(200);
     const alice = list.json().items.find((p: { id: string }) => p.id === 'alice');
     expect(alice).toEqual({ id: 'alice', name: 'Alice', roles: ['approver:finance'], createdAt: expect.any(String), revokedAt: null });
     expect(list.body).not.toContain(token);
     expect(list.body).not.toContain('tokenHash');
 
-    const revoked = await ctx.app.inject({ method: 'DELETE', url: '/v1/principals/alice', headers: admin() });
+    const revoked = await env.ctx.app.inject({ method: 'DELETE', url: '/v1/principals/alice', headers: admin() });
     expect(revoked.statusCode).toBe(204);
     expect(revoked.body).toBe('');
 
-    const after = await ctx.app.inject({ method: 'GET', url: '/v1/inbox', headers: { authorization: `Bearer ${token}` } });
+    const after = await env.ctx.app.inject({ method: 'GET', url: '/v1/inbox', headers: { authorization: `Bearer ${token}` } });
     expect(after.statusCode).toBe(401);
     expect(after.headers['www-authenticate']).toContain('invalid_token');
 
-    const listed = (await ctx.app.inject({ method: 'GET', url: '/v1/principals', headers: admin() })).json();
+    const listed = (await env.ctx.app.inject({ method: 'GET', url: '/v1/principals', headers: admin() })).json();
     expect(listed.items.find((p: { id: string }) => p.id === 'alice').revokedAt).toEqual(expect.any(String));
 
     // Revoking again: nothing active to revoke.
-    expect((await ctx.app.inject({ method: 'DELETE', url: '/v1/principals/alice', headers: admin() })).statusCode).toBe(404);
+    expect((await env.ctx.app.inject({ method: 'DELETE', url: '/v1/principals/alice', headers: admin() })).statusCode).toBe(404);
   });
 
   it('409 for an existing id; a revoked id may be issued again with a new token', async () => {
     const body = { id: 'bob', name: 'Bob', roles: ['integrator'] };
-    const first = await ctx.app.inject({ method: 'POST', url: '/v1/principals', headers: admin(), payload: body });
+    const first = await env.ctx.app.inject({ method: 'POST', url: '/v1/principals', headers: admin(), payload: body });
     expect(first.statusCode).toBe(201);
-    const again = await ctx.app.inject({ method: 'POST', url: '/v1/principals', headers: admin(), payload: body });
+    const again = await env.ctx.app.inject({ method: 'POST', url: '/v1/principals', headers: admin(), payload: body });
     expect(again.statusCode).toBe(409);
     expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(again.json().detail).toMatch(/bob/);
 
-    await ctx.app.inject({ method: 'DELETE', url: '/v1/principals/bob', headers: admin() });
-    const reissued = await ctx.app.inject({ method: 'POST', url: '/v1/principals', headers: admin(), payload: body });
+    await env.ctx.app.inject({ method: 'DELETE', url: '/v1/principals/bob', headers: admin() });
+    const reissued = await env.ctx.app.inject({ method: 'POST', url: '/v1/principals', headers: admin(), payload: body });
     expect(reissued.statusCode).toBe(201);
     expect(reissued.json().token).not.toBe(first.json().token);
-    const old = await ctx.app.inject({ method: 'GET', url: '/v1/orders', headers: { authorization: `Bearer ${first.json().token}` } });
+    const old = await env.ctx.app.inject({ method: 'GET', url: '/v1/orders', headers: { authorization: `Bearer ${first.json().token}` } });
     expect(old.statusCode).toBe(401);
   });
 
@@ -92,14 +82,14 @@ describe('principals', () => {
       { id: 'x4', name: 'X', roles: ['auditor'], token: 'chosen-by-client' },
     ];
     for (const payload of bad) {
-      const res = await ctx.app.inject({ method: 'POST', url: '/v1/principals', headers: admin(), payload });
+      const res = await env.ctx.app.inject({ method: 'POST', url: '/v1/principals', headers: admin(), payload });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
     }
   });
 
   it('refuses to let a principal revoke itself', async () => {
-    const res = await ctx.app.inject({ method: 'DELETE', url: '/v1/principals/admin', headers: admin() });
+    const res = await env.ctx.app.inject({ method: 'DELETE', url: '/v1/principals/admin', headers: admin() });
     expect(res.statusCode).toBe(409);
-    expect((await ctx.app.inject({ method: 'GET', url: '/v1/principals', headers: admin() })).statusCode).toBe(200);
+    expect((await env.ctx.app.inject({ method: 'GET', url: '/v1/principals', headers: admin() })).statusCode).toBe(200);
   });
 });

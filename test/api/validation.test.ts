@@ -3,28 +3,18 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orders } from '../../db/schema';
 import { workflowIdFor } from '../../workflows/messages';
-import { cleanOrder, createTestApp, type TestApp } from '../helpers/app';
-import { connectTestClient, type TestClient } from '../helpers/temporal';
+import { cleanOrder, createTestApp, useTestApp } from '../helpers/app';
 
 describe('order submission validation', () => {
-  let t: TestClient;
-  let ctx: TestApp;
-  beforeAll(async () => {
-    t = await connectTestClient();
-    ctx = await createTestApp({ temporal: t.client, sweeper: false });
-  });
-  afterAll(async () => {
-    await ctx?.close();
-    await t?.connection.close();
-  });
+  const env = useTestApp();
 
   const submit = (payload: unknown, headers: Record<string, string> = {}) =>
-    ctx.app.inject({ method: 'POST', url: '/v1/orders', headers: { ...ctx.auth('shop'), ...headers }, payload: payload as object });
+    env.ctx.app.inject({ method: 'POST', url: '/v1/orders', headers: { ...env.ctx.auth('shop'), ...headers }, payload: payload as object });
 
   /** No row for the order (the table only holds what other tests accepted), and no workflow. */
   const expectNothingStored = async (orderId: string) => {
-    expect(ctx.db.select().from(orders).all().filter((r) => r.orderId === orderId)).toEqual([]);
-    await expect(t.client.workflow.getHandle(workflowIdFor(orderId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(env.ctx.db.select().from(orders).all().filter((r) => r.orderId === orderId)).toEqual([]);
+    await expect(env.t.client.workflow.getHandle(workflowIdFor(orderId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   };
 
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
@@ -73,10 +63,10 @@ describe('order submission validation', () => {
   });
 
   it('400 problem for malformed JSON', async () => {
-    const res = await ctx.app.inject({
+    const res = await env.ctx.app.inject({
       method: 'POST',
       url: '/v1/orders',
-      headers: { ...ctx.auth('shop'), 'content-type': 'application/json' },
+      headers: { ...env.ctx.auth('shop'), 'content-type': 'application/json' },
       payload: '{"orderId": "X",',
     });
     expect(res.statusCode).toBe(400);
@@ -85,7 +75,7 @@ describe('order submission validation', () => {
   });
 
   it('400 for a missing body and for a JSON array body', async () => {
-    const none = await ctx.app.inject({ method: 'POST', url: '/v1/orders', headers: ctx.auth('shop') });
+    const none = await env.ctx.app.inject({ method: 'POST', url: '/v1/orders', headers: env.ctx.auth('shop') });
     expect(none.statusCode).toBe(400);
     const array = await submit([cleanOrder()]);
     expect(array.statusCode).toBe(400);
@@ -98,14 +88,14 @@ describe('order submission validation', () => {
   });
 
   it('422 naming customerId for an unknown customer; nothing stored, no workflow', async () => {
-    const before = ctx.db.select().from(orders).all().length;
+    const before = env.ctx.db.select().from(orders).all().length;
     const body = cleanOrder({ customerId: 'C-NOPE' });
     const res = await submit(body);
     expect(res.statusCode).toBe(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.json().errors).toEqual([{ path: 'customerId', message: expect.stringContaining('C-NOPE') }]);
     await expectNothingStored(body.orderId as string);
-    expect(ctx.db.select().from(orders).all()).toHaveLength(before);
+    expect(env.ctx.db.select().from(orders).all()).toHaveLength(before);
   });
 
   it('422 naming each unknown SKU by its line', async () => {
@@ -124,22 +114,22 @@ describe('order submission validation', () => {
 
   it('validates the query string of lists (limit 1..200, opaque cursor)', async () => {
     for (const q of ['limit=0', 'limit=201', 'limit=abc', 'status=done']) {
-      const res = await ctx.app.inject({ method: 'GET', url: `/v1/orders?${q}`, headers: ctx.auth('admin') });
+      const res = await env.ctx.app.inject({ method: 'GET', url: `/v1/orders?${q}`, headers: env.ctx.auth('admin') });
       expect(res.statusCode, q).toBe(400);
     }
-    const bad = await ctx.app.inject({ method: 'GET', url: '/v1/orders?cursor=not-a-cursor', headers: ctx.auth('admin') });
+    const bad = await env.ctx.app.inject({ method: 'GET', url: '/v1/orders?cursor=not-a-cursor', headers: env.ctx.auth('admin') });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors).toEqual([{ path: 'cursor', message: expect.any(String) }]);
   });
 
   it('validates ids in paths', async () => {
-    const res = await ctx.app.inject({ method: 'GET', url: `/v1/customers/${'x'.repeat(65)}`, headers: ctx.auth('admin') });
+    const res = await env.ctx.app.inject({ method: 'GET', url: `/v1/customers/${'x'.repeat(65)}`, headers: env.ctx.auth('admin') });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0].path).toBe('customerId');
   });
 
   it('answers unknown routes with a 404 problem', async () => {
-    const res = await ctx.app.inject({ method: 'GET', url: '/v1/nothing-here', headers: ctx.auth('admin') });
+    const res = await env.ctx.app.inject({ method: 'GET', url: '/v1/nothing-here', headers: env.ctx.auth('admin') });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.json()).toMatchObject({ status: 404, title: 'Not Found' });
@@ -147,26 +137,16 @@ describe('order submission validation', () => {
 });
 
 describe('health, docs and hardening', () => {
-  let t: TestClient;
-  let ctx: TestApp;
-  beforeAll(async () => {
-    t = await connectTestClient();
-    ctx = await createTestApp({ temporal: t.client, sweeper: false, rateLimit: { max: 3, timeWindowMs: 60_000 } });
-  });
-  afterAll(async () => {
-    await ctx?.close();
-    await t?.connection.close();
-  });
+  const env = useTestApp({ rateLimit: { max: 3, timeWindowMs: 60_000 } });
 
   it('healthz and readyz answer 200 without a token', async () => {
-    expect((await ctx.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    const ready = await ctx.app.inject({ method: 'GET', url: '/readyz' });
+    expect((await env.ctx.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await env.ctx.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode, ready.body).toBe(200);
   });
 
   it('readyz answers 503 problem when the database is gone', async () => {
-    const { createTestApp: create } = await import('../helpers/app');
-    const other = await create({ temporal: t.client, sweeper: false });
+    const other = await createTestApp({ temporal: env.t.client, sweeper: false });
     other.db.$client.close();
     const res = await other.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
@@ -176,26 +156,26 @@ describe('health, docs and hardening', () => {
   });
 
   it('serves the OpenAPI description with the bearer scheme, and the docs page', async () => {
-    const spec = (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const spec = (await env.ctx.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(spec.openapi).toMatch(/^3\./);
     expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     const submit = spec.paths['/v1/orders'].post;
     const body = submit.requestBody.content['application/json'].schema;
     expect(JSON.stringify(body)).toContain('requestedDeliveryDate');
     expect(spec.paths['/v1/orders/{orderId}/steps/{step}/decision']).toBeDefined();
-    const page = await ctx.app.inject({ method: 'GET', url: '/docs/' });
+    const page = await env.ctx.app.inject({ method: 'GET', url: '/docs/' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
   });
 
   it('sets security headers', async () => {
-    const res = await ctx.app.inject({ method: 'GET', url: '/healthz' });
+    const res = await env.ctx.app.inject({ method: 'GET', url: '/healthz' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
   });
 
   it('rate-limits per principal with 429 problem and Retry-After', async () => {
-    const get = (id: 'shop' | 'admin') => ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: ctx.auth(id) });
+    const get = (id: 'shop' | 'admin') => env.ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: env.ctx.auth(id) });
     for (let i = 0; i < 3; i++) expect((await get('shop')).statusCode).toBe(200);
     const limited = await get('shop');
     expect(limited.statusCode).toBe(429);

@@ -8,11 +8,13 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type BuildAppDeps } from '../../api/app';
 import { putCapacity, putCustomer, putMaterial, putProduct } from '../../api/services/master-data';
 import { type AppConfig, loadConfig, loadReviewPolicy } from '../../config';
 import { closeDatabase, openDatabase, type Db } from '../../db/client';
 import { createPrincipal } from '../../db/principals';
+import { connectTestClient, type TestClient } from './temporal';
 
 /** The principals every test app has, by id, with their roles. Tokens are `tok-<id>-<suffix>` (see `tokens`). */
 export const TEST_PRINCIPALS = {
@@ -130,6 +132,32 @@ export async function createTestApp(opts: {
       await app.close();
       closeDatabase(db);
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * An app for `app.inject` tests of one describe block: built before its tests against the run's Temporal
+ * server, closed after them. Read `ctx` and `t` inside tests (they are set once beforeAll ran).
+ */
+export function useTestApp(opts: Omit<Parameters<typeof createTestApp>[0], 'temporal'> = {}): { readonly ctx: TestApp; readonly t: TestClient } {
+  const state: { ctx?: TestApp; t?: TestClient } = {};
+  beforeAll(async () => {
+    state.t = await connectTestClient();
+    state.ctx = await createTestApp({ sweeper: false, ...opts, temporal: state.t.client });
+  });
+  afterAll(async () => {
+    await state.ctx?.close();
+    await state.t?.connection.close();
+  });
+  return {
+    get ctx() {
+      if (!state.ctx) throw new Error('useTestApp: the app is built in beforeAll');
+      return state.ctx;
+    },
+    get t() {
+      if (!state.t) throw new Error('useTestApp: the client is connected in beforeAll');
+      return state.t;
     },
   };
 }
