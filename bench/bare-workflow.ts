@@ -3,7 +3,7 @@
  * order review does (the shape is read from a real order's history). What is left between the two is the
  * cost of our own logic, activities and read model.
  */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 
 type Noop = { noop(): Promise<void> };
 const regular = proxyActivities<Noop>({ startToCloseTimeout: '30s' });
@@ -23,4 +23,9 @@ export async function bareWorkflow(shape: Batch[]): Promise<void> {
       ...Array.from({ length: b.local }, () => local.noop()),
     ]);
   }
+}
+
+/** S5's memory baseline: a workflow that only waits, as an order parked at a human step does. */
+export async function parkedWorkflow(): Promise<void> {
+  await condition(() => false, '1 day');
 }

@@ -14,7 +14,7 @@ import { closedLoop } from './lib/load';
 import { runS1, submitAndAwaitApproval } from './scenarios/s1-throughput';
 import { runS2 } from './scenarios/s2-decisions';
 import { runS3 } from './scenarios/s3-api-cost';
-import { runS5 } from './scenarios/s5-many-open';
+import { bareParkedMemory, runS5 } from './scenarios/s5-many-open';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -55,9 +55,19 @@ async function main(): Promise<void> {
         const credit = { ...BUILT_IN_POLICY.steps.credit, reminderAfter: `${reminderMs / 1000}s` };
         const policy = { ...BUILT_IN_POLICY, steps: { ...BUILT_IN_POLICY.steps, credit } };
         const s5 = await startStack({ temporalAddress: file.address, dir, name: 's5', policy });
+        const parkedQueue = 'bench-parked';
+        const parkedWorker = await spawnTs('parked-worker', path.resolve(__dirname, 'bare-worker.ts'), {
+          env: { TEMPORAL_ADDRESS: file.address, TASK_QUEUE: parkedQueue },
+          ready: /worker polling/,
+          logFile: path.join(dir, 'parked-worker.log'),
+        });
         try {
-          return await runS5(s5, { many: quick ? 1_000 : 5_000, reminderMs });
+          const many = quick ? 1_000 : 5_000;
+          const product = await runS5(s5, { many, reminderMs });
+          const bareKiB = await bareParkedMemory(s5, parkedWorker, parkedQueue, many);
+          return { ...product, bareWorkerKiBPerCachedWorkflow: bareKiB };
         } finally {
+          await parkedWorker.stop();
           await s5.stop();
         }
       });

@@ -161,7 +161,16 @@ export const inboxItems = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.orderId, t.step] }),
-    index('inbox_department').on(t.department, t.priority, t.dueAt),
+    // The inbox's own order (urgent first, escalated first, due first): a one-department inbox is read in
+    // index order and stops at the page size instead of sorting every waiting step of the department.
+    index('inbox_queue').on(
+      t.department,
+      sql`(case ${t.priority} when 'urgent' then 0 else 1 end)`,
+      sql`(case when ${t.escalated} then 0 else 1 end)`,
+      t.dueAt,
+      t.orderId,
+      t.step,
+    ),
     index('inbox_escalated').on(t.escalated, t.priority, t.dueAt),
   ],
 );

@@ -75,17 +75,24 @@ export function listOrders(
 const urgency = sql<number>`(case ${inboxItems.priority} when 'urgent' then 0 else 1 end)`;
 const escalation = sql<number>`(case when ${inboxItems.escalated} then 0 else 1 end)`;
 
-/** The inbox query, prepared once per cursor shape; departments travel as a JSON array parameter. */
-function inboxStatement(db: Db, withCursor: boolean) {
-  return prepared(db, withCursor ? 'inboxAfterCursor' : 'inboxFirstPage', () => {
-    const mine = sql`(${inboxItems.department} in (select value from json_each(${sql.placeholder('departments')}))
+/**
+ * The inbox query, prepared once per shape. A principal of one department (not management) reads the
+ * `inbox_queue` index in order; several departments, or management's escalated steps, need a sort.
+ * Departments travel as a JSON array parameter so one statement serves every principal.
+ */
+function inboxStatement(db: Db, shape: { single: boolean; withCursor: boolean }) {
+  const key = `inbox:${shape.single ? 'one' : 'many'}:${shape.withCursor ? 'after' : 'first'}`;
+  return prepared(db, key, () => {
+    const mine = shape.single
+      ? eq(inboxItems.department, sql.placeholder('department'))
+      : sql`(${inboxItems.department} in (select value from json_each(${sql.placeholder('departments')}))
       or (${sql.placeholder('management')} = 1 and ${inboxItems.escalated} = 1))`;
     const after = sql`(${urgency}, ${escalation}, ${inboxItems.dueAt}, ${inboxItems.orderId}, ${inboxItems.step}) >
       (${sql.placeholder('u')}, ${sql.placeholder('e')}, ${sql.placeholder('dueAt')}, ${sql.placeholder('orderId')}, ${sql.placeholder('step')})`;
     return db
       .select({ item: inboxItems, urgency, escalation })
       .from(inboxItems)
-      .where(withCursor ? and(mine, after) : mine)
+      .where(shape.withCursor ? and(mine, after) : mine)
       .orderBy(urgency, escalation, inboxItems.dueAt, inboxItems.orderId, inboxItems.step)
       .limit(sql.placeholder('limit'))
       .prepare();
@@ -94,7 +101,9 @@ function inboxStatement(db: Db, withCursor: boolean) {
 
 export function listInbox(db: Db, principal: Principal, q: { limit: number; cursor?: string }) {
   const departments = departmentsOf(principal);
+  const single = departments.length === 1 && departments[0] !== 'management';
   const params = {
+    department: departments[0] ?? '',
     departments: JSON.stringify(departments),
     // Management also answers for every escalated step.
     management: departments.includes('management') ? 1 : 0,
@@ -103,9 +112,9 @@ export function listInbox(db: Db, principal: Principal, q: { limit: number; curs
   let rows;
   if (q.cursor) {
     const [u, e, dueAt, orderId, step] = decodeCursor(q.cursor, 5);
-    rows = inboxStatement(db, true).all({ ...params, u, e, dueAt, orderId, step });
+    rows = inboxStatement(db, { single, withCursor: true }).all({ ...params, u, e, dueAt, orderId, step });
   } else {
-    rows = inboxStatement(db, false).all(params);
+    rows = inboxStatement(db, { single, withCursor: false }).all(params);
   }
   const p = page(rows, q.limit, (r) => [Number(r.urgency), Number(r.escalation), r.item.dueAt, r.item.orderId, r.item.step]);
   return {

@@ -31,11 +31,14 @@ export async function runS3(stack: Stack, dir: string, opts: { seconds: number }
     const healthz = await cannon(`${stack.api}/healthz`, undefined, opts.seconds);
     const order = await cannon(`${stack.api}/v1/orders/${orderId}`, stack.tokens.shop, opts.seconds);
     const inbox = await cannon(`${stack.api}/v1/inbox?limit=50`, stack.tokens.finance, opts.seconds);
+    // The same query for a page of one: what the page's size (validation and serialisation) costs.
+    const inboxOne = await cannon(`${stack.api}/v1/inbox?limit=1`, stack.tokens.finance, opts.seconds);
     return {
       helloRps: base.rps,
       healthzRps: healthz.rps,
       getOrderRps: order.rps,
       inboxRps: inbox.rps,
+      inboxPageOfOneRps: inboxOne.rps,
       getOrderRatio: round(order.rps / base.rps),
       inboxRatio: round(inbox.rps / base.rps),
       getOrderVsHealthz: round(order.rps / healthz.rps),

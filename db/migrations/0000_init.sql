@@ -47,7 +47,7 @@ CREATE TABLE `inbox_items` (
 	PRIMARY KEY(`order_id`, `step`)
 );
 --> statement-breakpoint
-CREATE INDEX `inbox_department` ON `inbox_items` (`department`,`priority`,`due_at`);--> statement-breakpoint
+CREATE INDEX `inbox_queue` ON `inbox_items` (`department`,(case "priority" when 'urgent' then 0 else 1 end),(case when "escalated" then 0 else 1 end),`due_at`,`order_id`,`step`);--> statement-breakpoint
 CREATE INDEX `inbox_escalated` ON `inbox_items` (`escalated`,`priority`,`due_at`);--> statement-breakpoint
 CREATE TABLE `material_reservations` (
 	`order_id` text NOT NULL,
