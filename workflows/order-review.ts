@@ -27,12 +27,13 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
   let awaitingAmendment = false;
   let recording = false;
 
-  /** Nothing left to do until a person acts (or the order ended), and the read model shows it. */
-  const settled = () => {
-    if (r.dirty || recording) return false;
+  /** Nothing left to do until a person acts, an amendment arrives, or ever (the order ended). */
+  const atRest = () => {
     if (isTerminal(r.status) || awaitingAmendment) return true;
     return live.size > 0 && [...live].every((id) => r.step(id).status === 'awaiting_decision');
   };
+  /** At rest, and the read model shows it: what an Update waits for before it answers. */
+  const settled = () => !r.dirty && !recording && atRest();
 
   // Handlers are registered before the first await so no early message is lost.
   setHandler(getOrderStateQuery, () => r.view());
@@ -95,11 +96,13 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
     },
   );
 
-  // The recorder writes the read model whenever the state changed; changes made while a write is in
-  // flight are batched into the next one.
+  // The recorder writes the read model when the workflow comes to rest with changes since the last write:
+  // every state a caller can observe (waiting for a person, or ended) is written before an Update answers,
+  // and the transient states in between (checks running) cost no write. Changes made during a write are
+  // batched into the next one.
   const recorder = async () => {
     for (;;) {
-      await condition(() => r.dirty);
+      await condition(() => r.dirty && atRest());
       r.dirty = false;
       recording = true;
       const events = r.unrecorded;
