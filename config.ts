@@ -76,6 +76,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
+/** For entry points: the configuration, or the reason it is invalid on stderr and exit code 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(2);
+  }
+}
+
 /** The review policy in force for new orders: REVIEW_POLICY_FILE when set, else the built-in policy. */
 export function loadReviewPolicy(config: Pick<AppConfig, 'reviewPolicyFile'>): ResolvedPolicy {
   if (!config.reviewPolicyFile) return parsePolicy(BUILT_IN_POLICY);

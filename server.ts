@@ -4,7 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from './api/app';
-import { type AppConfig, ConfigError, loadConfig, loadReviewPolicy } from './config';
+import { type AppConfig, ConfigError, loadConfigOrExit, loadReviewPolicy } from './config';
 import { closeDatabase, openDatabase } from './db/client';
 import { ensureAdmin } from './db/principals';
 
@@ -53,13 +53,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
 }
 
 if (require.main === module) {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : err);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit();
   startServer(config).then(
     (server) => {
       console.log(`API listening on ${server.url} (docs: ${server.url}/docs)`);

@@ -3,7 +3,7 @@
  * Run it alone (`npx tsx worker.ts`, production shape) or from scripts/start.ts (embedded default).
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { type AppConfig, ConfigError, loadConfig } from './config';
+import { type AppConfig, loadConfigOrExit } from './config';
 import { createActivities } from './activities';
 import { closeDatabase, openDatabase } from './db/client';
 
@@ -44,13 +44,7 @@ export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Prom
 }
 
 if (require.main === module) {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : err);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit();
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());

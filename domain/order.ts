@@ -17,21 +17,12 @@ export interface OrderInput {
   notes?: string;
 }
 
-/** The order as the API shows it: money as decimal strings, no minor-unit fields. */
-export interface PublicOrder {
-  orderId: string;
-  customerId: string;
-  channel: Channel;
-  currency: string;
-  requestedDeliveryDate: string;
-  paymentTerms: string;
-  priority: Priority;
+/** The order as the API shows it: the normalised order with money as decimal strings, no minor-unit fields. */
+export type PublicOrder = Omit<NormalisedOrder, 'lines' | 'declaredTotalMinor' | 'totalMinor'> & {
   lines: { sku: string; quantity: number; unitPrice: string; lineTotal: string }[];
   declaredTotal: string | null;
   total: string;
-  specialRequirements: string[];
-  notes: string | null;
-}
+};
 
 /** Trims and upper-cases where comparisons need it, applies defaults and computes the total in minor units. */
 export function normaliseOrder(input: OrderInput, orderId: string): NormalisedOrder {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import { loadConfig, ConfigError, type AppConfig } from '../config';
+import { type AppConfig, loadConfigOrExit } from '../config';
 import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { ensureAdmin, generateToken } from '../db/principals';
 import { DEMO_PRINCIPALS, needsDemoData, seedDemoData } from '../db/seed';
@@ -74,16 +74,7 @@ function temporalLogLevel(level: AppConfig['logLevel']): LogLevel {
 
 async function main(): Promise<number> {
   const startedAt = Date.now();
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   fs.mkdirSync(config.dataDir, { recursive: true });
   // This process owns the shutdown order, so the Temporal runtime must not stop the worker on its own at Ctrl-C
   // (its default), while the API is still answering.
