@@ -16,6 +16,7 @@ import security, { type SecurityOptions } from './plugins/security';
 import swagger from './plugins/swagger';
 import capacityRoutes from './routes/capacity';
 import customerRoutes from './routes/customers';
+import eventRoutes from './routes/events';
 import healthRoutes from './routes/health';
 import inboxRoutes from './routes/inbox';
 import consolePlugin from './console/plugin';
@@ -78,6 +79,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       await v1.register(orderRoutes);
       await v1.register(inboxRoutes);
       await v1.register(auditRoutes, deps.audit ?? {});
+      await v1.register(eventRoutes);
     },
     { prefix: '/v1' },
   );

@@ -4,7 +4,7 @@ import { DEPARTMENTS, type Department } from '../domain/types';
 import type { Actor } from '../workflows/messages';
 import type { RouteRole } from './types';
 
-export const ROLE_NAMES = ['integrator', 'auditor', 'admin', ...DEPARTMENTS.map((d) => `approver:${d}` as const)] as const;
+export const ROLE_NAMES = ['integrator', 'auditor', 'admin', 'erp', ...DEPARTMENTS.map((d) => `approver:${d}` as const)] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
 export function departmentsOf(principal: Pick<Principal, 'roles'>): Department[] {
@@ -25,7 +25,7 @@ export function hasAnyRole(principal: Pick<Principal, 'roles'>, roles: readonly 
  * channel: it must never read another integrator's orders, so a principal that is only an integrator is scoped.
  */
 export function seesAllOrders(principal: Pick<Principal, 'roles'>): boolean {
-  return hasAnyRole(principal, ['approver', 'auditor', 'admin']);
+  return hasAnyRole(principal, ['approver', 'auditor', 'admin', 'erp']);
 }
 
 export function actorOf(principal: Principal): Actor {

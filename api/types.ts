@@ -9,7 +9,7 @@ import type { Principal } from '../db/principals';
 import type { ResolvedPolicy } from '../domain/types';
 
 /** A role a route may allow. `approver` means any `approver:<department>` role. */
-export type RouteRole = 'integrator' | 'approver' | 'auditor' | 'admin';
+export type RouteRole = 'integrator' | 'approver' | 'auditor' | 'admin' | 'erp';
 
 declare module 'fastify' {
   interface FastifyInstance {

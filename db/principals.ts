@@ -27,9 +27,9 @@ export class PrincipalExistsError extends Error {}
 /** Stores a new principal and returns it with its token (the only time the token is visible). */
 export function createPrincipal(
   db: Db,
-  input: { id: string; name: string; roles: string[]; token?: string },
+  input: { id: string; name: string; roles: string[]; email?: string | null; token?: string },
   now: Date = new Date(),
-): Principal & { token: string } {
+): Principal & { email: string | null; token: string } {
   const token = input.token ?? generateToken();
   const createdAt = now.toISOString();
   return writeTx(db, (tx) => {
@@ -38,9 +38,9 @@ export function createPrincipal(
     // A revoked id may be issued again: the old row (and its token hash) is replaced.
     tx.delete(principals).where(eq(principals.id, input.id)).run();
     tx.insert(principals)
-      .values({ id: input.id, name: input.name, roles: input.roles, tokenHash: hashToken(token), createdAt })
+      .values({ id: input.id, name: input.name, roles: input.roles, email: input.email ?? null, tokenHash: hashToken(token), createdAt })
       .run();
-    return { id: input.id, name: input.name, roles: input.roles, createdAt, token };
+    return { id: input.id, name: input.name, roles: input.roles, email: input.email ?? null, createdAt, token };
   });
 }
 
@@ -56,9 +56,16 @@ export function findPrincipalByToken(db: Db, token: string): Principal | undefin
   return byHash.get({ hash: hashToken(token) });
 }
 
-export function listPrincipals(db: Db): (Principal & { revokedAt: string | null })[] {
+export function listPrincipals(db: Db): (Principal & { email: string | null; revokedAt: string | null })[] {
   return db
-    .select({ id: principals.id, name: principals.name, roles: principals.roles, createdAt: principals.createdAt, revokedAt: principals.revokedAt })
+    .select({
+      id: principals.id,
+      name: principals.name,
+      roles: principals.roles,
+      email: principals.email,
+      createdAt: principals.createdAt,
+      revokedAt: principals.revokedAt,
+    })
     .from(principals)
     .orderBy(principals.id)
     .all();

@@ -105,16 +105,18 @@ export const principals = sqliteTable('principals', {
   roles: text('roles', { mode: 'json' }).$type<string[]>().notNull(),
   /** sha256 of the bearer token, hex. The token itself is never stored. */
   tokenHash: text('token_hash').notNull().unique(),
+  /** Where notifications for this principal go (section 8); optional. */
+  email: text('email'),
   createdAt: text('created_at').notNull(),
   revokedAt: text('revoked_at'),
 });
 
 /**
- * One row per order: the intake record (decides idempotency by orderId) and the read model of its review.
- * `state` holds the contract's order JSON as last written by the workflow; `version` only grows.
+ * The intake record of an order, written by the API alone: it decides idempotency by orderId and keeps the workflow
+ * start input, so a start that a crash interrupted can be redone as it was.
  */
-export const orders = sqliteTable(
-  'orders',
+export const orderIntake = sqliteTable(
+  'order_intake',
   {
     orderId: text('order_id').primaryKey(),
     workflowId: text('workflow_id').notNull().unique(),
@@ -122,26 +124,76 @@ export const orders = sqliteTable(
     bodyHash: text('body_hash').notNull(),
     submittedBy: text('submitted_by').notNull(),
     customerId: text('customer_id').notNull(),
-    status: text('status').notNull(),
-    revision: integer('revision').notNull(),
-    priority: text('priority').notNull(),
     totalMinor: integer('total_minor').notNull(),
     submittedAt: text('submitted_at').notNull(),
-    updatedAt: text('updated_at').notNull(),
-    completedAt: text('completed_at'),
-    state: text('state', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-    version: integer('version').notNull().default(0),
-    /** The workflow's start input, kept so a start that a crash interrupted can be redone as it was. */
     workflowInput: text('workflow_input', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     /** 0 until the workflow start was confirmed; a sweeper starts the ones a crash left behind. */
     workflowStarted: integer('workflow_started', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
+    index('order_intake_customer').on(t.customerId),
+    // The start sweeper looks only for rows a crash left unstarted: a partial index keeps that scan tiny.
+    index('order_intake_unstarted').on(t.submittedAt).where(sql`${t.workflowStarted} = 0`),
+  ],
+);
+
+/**
+ * The read model of an order's review, written by the workflow alone (through its recordState activity).
+ * `state` holds the contract's order JSON as last written; `version` only grows.
+ */
+export const orders = sqliteTable(
+  'orders',
+  {
+    orderId: text('order_id').primaryKey(),
+    submittedBy: text('submitted_by').notNull(),
+    customerId: text('customer_id').notNull(),
+    channel: text('channel').notNull(),
+    status: text('status').notNull(),
+    revision: integer('revision').notNull(),
+    priority: text('priority').notNull(),
+    totalMinor: integer('total_minor').notNull(),
+    escalated: integer('escalated', { mode: 'boolean' }).notNull().default(false),
+    submittedAt: text('submitted_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    completedAt: text('completed_at'),
+    state: text('state', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    version: integer('version').notNull().default(0),
+  },
+  (t) => [
     index('orders_customer').on(t.customerId, t.status),
     index('orders_submitter').on(t.submittedBy, t.submittedAt),
     index('orders_status').on(t.status, t.submittedAt),
-    // The start sweeper looks only for rows a crash left unstarted: a partial index keeps that scan tiny.
-    index('orders_unstarted').on(t.submittedAt).where(sql`${t.workflowStarted} = 0`),
+    index('orders_submitted').on(t.submittedAt, t.orderId),
+  ],
+);
+
+/**
+ * The event log (contract section 7): every change of an order (and material alerts), in the order it happened.
+ * `pos` orders the whole log (the feed's cursor); `seq` increases strictly per stream (`order:<id>`,
+ * `material:<id>`). The writer passes a stable `id`, so a retried write inserts nothing twice.
+ */
+export const orderEvents = sqliteTable(
+  'order_events',
+  {
+    pos: integer('pos').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    stream: text('stream').notNull(),
+    seq: integer('seq').notNull(),
+    orderId: text('order_id'),
+    /** The order's submitter, so an integrator's feed is one index range. */
+    submittedBy: text('submitted_by'),
+    type: text('type').notNull(),
+    at: text('at').notNull(),
+    revision: integer('revision'),
+    step: text('step'),
+    actor: text('actor').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [
+    uniqueIndex('order_events_stream_seq').on(t.stream, t.seq),
+    index('order_events_order').on(t.orderId, t.pos),
+    index('order_events_type').on(t.type, t.pos),
+    index('order_events_submitter').on(t.submittedBy, t.pos),
   ],
 );
 
@@ -173,21 +225,6 @@ export const inboxItems = sqliteTable(
     ),
     index('inbox_escalated').on(t.escalated, t.priority, t.dueAt),
   ],
-);
-
-/** Decision attempts the API refused (wrong department, segregation of duties, not awaiting): for the audit. */
-export const refusedDecisions = sqliteTable(
-  'refused_decisions',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    orderId: text('order_id').notNull(),
-    step: text('step').notNull(),
-    actor: text('actor').notNull(),
-    at: text('at').notNull(),
-    status: integer('status').notNull(),
-    reason: text('reason').notNull(),
-  },
-  (t) => [index('refused_decisions_order').on(t.orderId, t.at)],
 );
 
 /** The full Temporal history of a finished order, kept after the server forgets the execution. */

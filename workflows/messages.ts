@@ -13,6 +13,7 @@ import type {
   Priority,
   ResolvedPolicy,
   RiskAssessment,
+  ReviewStepId,
   StepId,
   StepStatus,
 } from '../domain/types';
@@ -73,30 +74,10 @@ export interface OrderState {
   steps: StepView[];
   awaiting: StepId[];
   outcome: Outcome | null;
+  /** The review plan of the policy this order captured: the steps of one stage run side by side. */
+  stages: ReviewStepId[][];
   /** Grows with every change the workflow records; the read model keeps the highest. */
   version: number;
-}
-
-/** One line of the audit timeline. */
-export interface AuditEvent {
-  at: string;
-  type:
-    | 'submitted'
-    | 'check_completed'
-    | 'awaiting_decision'
-    | 'reminder'
-    | 'escalated'
-    | 'timed_out'
-    | 'decision'
-    | 'amended'
-    | 'cancelled'
-    | 'holds_reserved'
-    | 'holds_released'
-    | 'outcome'
-    | 'decision_refused';
-  step: StepId | null;
-  actor: string;
-  detail: Record<string, unknown>;
 }
 
 export interface DecideInput {

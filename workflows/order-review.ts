@@ -3,7 +3,8 @@
  * Human decisions, amendments and cancellation arrive as Updates; the read model is written through an
  * activity after every change, and each Update answers once its effect is recorded there.
  */
-import { allHandlersFinished, condition, log, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, currentUpdateInfo, log, setHandler } from '@temporalio/workflow';
+import { outcomeEventType } from '../domain/events';
 import type { OrderStatus, StepId } from '../domain/types';
 import {
   amendUpdate,
@@ -18,6 +19,15 @@ import { isTerminal } from './state';
 import { acts, runStep, StageControl, type StageEnd } from './steps';
 
 type RevisionResult = { kind: 'approved' } | { kind: 'interrupted' } | StageEnd;
+
+/**
+ * The id of the Update being handled, for the event it causes: a client retrying with the same Idempotency-Key after
+ * the order ended is answered from the log instead of being refused.
+ */
+function withUpdateId(): { updateId?: string } {
+  const id = currentUpdateInfo()?.id;
+  return id ? { updateId: id } : {};
+}
 
 /** Reviews one order from submission to approved, rejected, cancelled or expired. */
 export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outcome> {
@@ -49,7 +59,7 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
       s.decision = { decision: d.decision, by: d.actor.id, at: nowIso(), comment };
       s.status = d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'changes_requested';
       r.deciders.set(d.actor.id, d.step);
-      r.touch({ type: 'decision', step: d.step, actor: d.actor.id, detail: { decision: d.decision, comment } });
+      r.touch({ type: 'order.step_decided', step: d.step, actor: d.actor.id, data: { decision: d.decision, comment, ...withUpdateId() } });
       await condition(settled);
       return r.view();
     },
@@ -67,7 +77,7 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
       const refusal = r.refuseAmendment(a.actor);
       if (refusal) throw refusal;
       const target = r.revision + 1;
-      r.pendingAmendment = a;
+      r.pendingAmendment = { ...a, ...withUpdateId() };
       await condition(() => (r.revision >= target || isTerminal(r.status)) && settled());
       return r.view();
     },
@@ -84,7 +94,7 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
     async (c) => {
       const refusal = r.refuseCancel();
       if (refusal) throw refusal;
-      r.pendingCancel = c;
+      r.pendingCancel = { ...c, ...withUpdateId() };
       await condition(() => isTerminal(r.status) && settled());
       return r.view();
     },
@@ -134,12 +144,18 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
     intake.status = 'running';
     r.risk = await acts.assessOrderRisk({ order: r.order });
     intake.status = 'auto_approved';
-    r.touch({
-      type: r.revision === 1 ? 'submitted' : 'check_completed',
-      step: 'intake',
-      actor: r.revision === 1 ? r.submittedBy : 'system',
-      detail: { revision: r.revision, total: r.view().order.total, risk: r.risk },
-    });
+    const total = r.view().order.total;
+    if (r.revision === 1) {
+      const { currency, customerId, channel, priority } = r.order;
+      r.touch({
+        type: 'order.submitted',
+        step: 'intake',
+        actor: r.submittedBy,
+        data: { revision: r.revision, total, currency, customerId, channel, priority, risk: r.risk },
+      });
+    } else {
+      r.touch({ type: 'order.check_completed', step: 'intake', actor: 'system', data: { outcome: 'auto_approved', findings: [], total, risk: r.risk } });
+    }
     for (const stage of r.policy.stages) {
       if (r.interrupted) return { kind: 'interrupted' };
       const end = await runStage(stage);
@@ -152,11 +168,11 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
   async function release(reason: string): Promise<void> {
     const res = await acts.releaseHolds({ orderId: r.orderId, revision: r.revision, reason });
     if (res.reservations + res.bookings > 0) {
-      r.touch({ type: 'holds_released', step: null, actor: 'system', detail: { reason, ...res } });
+      r.touch({ type: 'order.holds_released', step: null, actor: 'system', data: { reason, ...res } });
     }
   }
 
-  function finish(status: OrderStatus, step: StepId | null, reason: string, actor = 'system'): void {
+  function finish(status: OrderStatus, step: StepId | null, reason: string, actor = 'system', extra: Record<string, unknown> = {}): void {
     const at = nowIso();
     for (const s of r.steps.values()) {
       if (status !== 'approved' && ['pending', 'running', 'awaiting_decision'].includes(s.status)) s.status = 'cancelled';
@@ -164,21 +180,21 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
     r.status = status;
     r.completedAt = at;
     r.outcome = { status, step, reason, at };
-    r.touch({ type: 'outcome', step, actor, detail: { status, reason } });
+    const type = outcomeEventType(status);
+    if (type) r.touch({ type, step, actor, data: { status, step, reason, ...extra } });
     log.info('order review finished', { orderId: r.orderId, status, step, reason });
   }
 
   let result = await runRevision();
   for (;;) {
     if (r.pendingCancel) {
-      const { reason, actor } = r.pendingCancel;
+      const { reason, actor, updateId } = r.pendingCancel;
       await release('cancelled');
-      r.touch({ type: 'cancelled', step: null, actor: actor.id, detail: { reason } });
-      finish('cancelled', null, reason, actor.id);
+      finish('cancelled', null, reason, actor.id, updateId ? { updateId } : {});
       break;
     }
     if (r.pendingAmendment) {
-      const { order, actor } = r.pendingAmendment;
+      const { order, actor, updateId } = r.pendingAmendment;
       await release('amended');
       r.revision += 1;
       r.order = order;
@@ -186,13 +202,23 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
       r.risk = null;
       r.resetSteps();
       r.pendingAmendment = null;
-      r.touch({ type: 'amended', step: null, actor: actor.id, detail: { revision: r.revision, total: r.view().order.total } });
+      r.touch({
+        type: 'order.amended',
+        step: null,
+        actor: actor.id,
+        data: { revision: r.revision, total: r.view().order.total, ...(updateId ? { updateId } : {}) },
+      });
       result = await runRevision();
       continue;
     }
     if (result.kind === 'changes_requested') {
       r.status = 'changes_requested';
-      r.touch();
+      r.touch({
+        type: 'order.changes_requested',
+        step: result.step,
+        actor: r.step(result.step).decision?.by ?? 'system',
+        data: { step: result.step, comment: result.reason },
+      });
       awaitingAmendment = true;
       const interrupted = await condition(() => r.interrupted, r.policy.changesRequestedTimeoutMs);
       awaitingAmendment = false;

@@ -2,13 +2,13 @@
  * The workflow's in-memory review state: the order view, who decided what, and pending interrupts.
  * Every change goes through `touch`, which bumps the version and queues audit events for the read model.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, uuid4 } from '@temporalio/workflow';
+import type { EventType, NewEvent } from '../domain/events';
 import { toPublicOrder } from '../domain/order';
 import { STEP_DEPARTMENT, STEP_IDS } from '../domain/types';
 import type { NormalisedOrder, OrderStatus, ResolvedPolicy, RiskAssessment, StepId } from '../domain/types';
 import {
   type Actor,
-  type AuditEvent,
   type CancelInput,
   type DecideInput,
   FailureTypes,
@@ -21,6 +21,14 @@ import { isTerminal, pendingStep } from './state';
 
 export function nowIso(): string {
   return new Date(Date.now()).toISOString();
+}
+
+/** What a change hands to `touch`: the event without the id, time and revision the review adds. */
+export interface EventDraft {
+  type: EventType;
+  step: StepId | null;
+  actor: string;
+  data: Record<string, unknown>;
 }
 
 export class Review {
@@ -39,10 +47,11 @@ export class Review {
   version = 0;
   /** principal id → the one step it decided (segregation of duties spans revisions). */
   readonly deciders = new Map<string, StepId>();
-  pendingAmendment: { order: NormalisedOrder; actor: Actor } | null = null;
-  pendingCancel: CancelInput | null = null;
+  /** An accepted amendment or cancellation, with the id of the Update that carried it (for the log). */
+  pendingAmendment: { order: NormalisedOrder; actor: Actor; updateId?: string } | null = null;
+  pendingCancel: (CancelInput & { updateId?: string }) | null = null;
   /** Events not yet handed to the read model writer. */
-  unrecorded: AuditEvent[] = [];
+  unrecorded: NewEvent[] = [];
   /** Bumped by `touch`; the recorder writes when it is ahead of what was written. */
   dirty = false;
 
@@ -66,12 +75,15 @@ export class Review {
     return s;
   }
 
-  /** Records a change: new version, fresh updatedAt, and the audit events that explain it. */
-  touch(...events: Omit<AuditEvent, 'at'>[]): void {
+  /**
+   * Records a change: new version, fresh updatedAt, and the events that explain it. Each event's id comes from the
+   * workflow's deterministic uuid4, so the same event keeps its id when the workflow replays or its write is retried.
+   */
+  touch(...events: EventDraft[]): void {
     const at = nowIso();
     this.version += 1;
     this.updatedAt = at;
-    for (const e of events) this.unrecorded.push({ at, ...e });
+    for (const e of events) this.unrecorded.push({ id: uuid4(), at, revision: this.revision, ...e });
     this.dirty = true;
   }
 
@@ -96,6 +108,7 @@ export class Review {
       steps,
       awaiting: steps.filter((s) => s.status === 'awaiting_decision').map((s) => s.step),
       outcome: this.outcome,
+      stages: this.policy.stages,
       version: this.version,
     };
   }

@@ -37,6 +37,7 @@ export function initialOrderState(input: OrderReviewInput): OrderState {
     steps: STEP_IDS.map(pendingStep),
     awaiting: [],
     outcome: null,
+    stages: input.policy.stages,
     version: 0,
   };
 }

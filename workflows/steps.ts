@@ -81,7 +81,7 @@ export async function runStep(r: Review, step: ReviewStepId, ctl: StageControl):
   const s = r.step(step);
   if (step === 'special_requirements' && r.order.specialRequirements.length === 0) {
     s.status = 'skipped';
-    r.touch({ type: 'check_completed', step, actor: 'system', detail: { outcome: 'skipped', findings: [] } });
+    r.touch({ type: 'order.check_completed', step, actor: 'system', data: { outcome: 'skipped', findings: [] } });
     return;
   }
   s.status = 'running';
@@ -90,13 +90,13 @@ export async function runStep(r: Review, step: ReviewStepId, ctl: StageControl):
   if (findings.length === 0) {
     s.status = 'auto_approved';
     r.touch(
-      { type: 'check_completed', step, actor: 'system', detail: { outcome: 'auto_approved', findings: [] } },
-      ...(held ? [{ type: 'holds_reserved' as const, step, actor: 'system', detail: { summary: held } }] : []),
+      { type: 'order.check_completed', step, actor: 'system', data: { outcome: 'auto_approved', findings: [] } },
+      ...(held ? [{ type: 'order.holds_reserved' as const, step, actor: 'system', data: { summary: held } }] : []),
     );
     return;
   }
   s.findings = findings;
-  r.touch({ type: 'check_completed', step, actor: 'system', detail: { outcome: 'findings', findings } });
+  r.touch({ type: 'order.check_completed', step, actor: 'system', data: { outcome: 'findings', findings } });
   if (ctl.stopped) {
     s.status = 'cancelled';
     return;
@@ -110,7 +110,7 @@ export async function runStep(r: Review, step: ReviewStepId, ctl: StageControl):
   if (waited === 'timed_out') {
     const onTimeout = r.policy.steps[step].onTimeout;
     s.status = 'timed_out';
-    r.touch({ type: 'timed_out', step, actor: 'system', detail: { onTimeout } });
+    r.touch({ type: 'order.step_timed_out', step, actor: 'system', data: { onTimeout } });
     ctl.finish({
       kind: onTimeout === 'reject' ? 'rejected' : 'expired',
       step,
@@ -130,7 +130,7 @@ export async function runStep(r: Review, step: ReviewStepId, ctl: StageControl):
       step === 'capacity'
         ? await acts.bookCapacity({ order: r.order, revision: r.revision, force: true })
         : await acts.reserveMaterials({ order: r.order, revision: r.revision, force: true });
-    if (res.held) r.touch({ type: 'holds_reserved', step, actor: 'system', detail: { summary: res.summary } });
+    if (res.held) r.touch({ type: 'order.holds_reserved', step, actor: 'system', data: { summary: res.summary } });
   }
 }
 
@@ -148,10 +148,10 @@ async function awaitDecision(r: Review, step: ReviewStepId, ctl: StageControl): 
   s.escalated = false;
   s.decision = null;
   r.touch({
-    type: 'awaiting_decision',
+    type: 'order.step_awaiting',
     step,
     actor: 'system',
-    detail: { department: s.department, dueAt: s.dueAt, findings: s.findings.map((f) => f.code) },
+    data: { department: s.department, dueAt: s.dueAt, findings: s.findings.map((f) => f.code) },
   });
   const done = () => s.decision !== null || ctl.stopped;
   const until = async (offsetMs: number) => {
@@ -159,11 +159,11 @@ async function awaitDecision(r: Review, step: ReviewStepId, ctl: StageControl): 
     return remaining > 0 ? condition(done, remaining) : done();
   };
   if (!(await until(t.reminderAfterMs))) {
-    r.touch({ type: 'reminder', step, actor: 'system', detail: { department: s.department, dueAt: s.dueAt } });
+    r.touch({ type: 'order.step_reminded', step, actor: 'system', data: { department: s.department, dueAt: s.dueAt } });
   }
   if (!done() && !(await until(t.escalateAfterMs))) {
     s.escalated = true;
-    r.touch({ type: 'escalated', step, actor: 'system', detail: { to: 'management', dueAt: s.dueAt } });
+    r.touch({ type: 'order.step_escalated', step, actor: 'system', data: { department: s.department, to: 'management', dueAt: s.dueAt } });
   }
   if (!done() && !(await until(t.timeoutAfterMs))) return 'timed_out';
   return s.decision ? 'decided' : 'stopped';

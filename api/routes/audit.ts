@@ -4,7 +4,8 @@
  */
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { fetchOrderHistory, orderAuditTimeline } from '../services/history';
+import { orderAuditTimeline } from '../services/audit';
+import { fetchOrderHistory } from '../services/history';
 import { HistoryInputError, historyBodySchema, parseHistory, replayHistory, workflowBundle } from '../services/replay';
 import { HttpProblem, problems } from '../problem';
 import { authProblems, id, isoTimestamp, problemResponses } from '../schemas/common';
@@ -26,7 +27,12 @@ const orderParams = z.object({ orderId: id });
 
 const auditEvent = z.object({
   at: isoTimestamp,
-  type: z.string().describe('submitted, check_completed, awaiting_decision, reminder, escalated, timed_out, decision, amended, cancelled, holds_reserved, holds_released, outcome, decision_refused'),
+  type: z
+    .string()
+    .describe(
+      'submitted, check_completed, awaiting_decision, reminder, escalated, timed_out, decision, changes_requested, amended, ' +
+        'holds_reserved, holds_released, outcome, decision_refused, fulfilment, …: one line per event of the order\'s log',
+    ),
   step: z.string().nullable(),
   actor: z.string().describe('the principal, or "system"'),
   detail: z.record(z.string(), z.unknown()),
@@ -35,7 +41,9 @@ const auditEvent = z.object({
 const auditTimeline = z
   .object({
     orderId: z.string(),
-    source: z.enum(['temporal', 'archive']).describe('where the history came from: Temporal while it keeps the run, else the archive'),
+    source: z
+      .enum(['temporal', 'archive'])
+      .describe("where the order's Temporal history lives (for /history and replay): Temporal while it keeps the run, else the archive"),
     events: z.array(auditEvent),
   })
   .meta({ id: 'AuditTimeline' });
@@ -95,15 +103,16 @@ const auditRoutes: FastifyPluginAsyncZod<AuditRoutesOptions> = async (app, opts)
         tags,
         summary: "An order's audit timeline",
         description:
-          'Built from the workflow history (also once archived): submission, automatic checks with their findings, reminders, ' +
-          'escalations, timeouts, decisions with who and why, amendments and the outcome; plus every refused decision attempt.',
+          "Read from the order's event log (the one the workflow writes with its read model): submission, automatic checks with " +
+          'their findings, reminders, escalations, timeouts, decisions with who and why, amendments, holds, the outcome, ' +
+          'fulfilment, and every refused decision attempt.',
         params: orderParams,
         response: { 200: auditTimeline, ...problemResponses(404), ...authProblems },
       },
     },
     async (request) => {
       const { orderId } = request.params;
-      const timeline = await orderAuditTimeline(deps, orderId);
+      const timeline = orderAuditTimeline(app.db, orderId);
       if (!timeline) throw problems.notFound(`order ${orderId} not found, or its history is no longer available`);
       return timeline;
     },

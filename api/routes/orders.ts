@@ -26,7 +26,7 @@ import {
 } from '../schemas/orders';
 import { assertKnownReferences, type IntakeDeps, submitOrder } from '../services/intake';
 import { applyOrderUpdate } from '../services/order-updates';
-import { findOrder, listOrders, type OrderRow, recordRefusedDecision, stateOf, visibleOrder } from '../services/orders';
+import { findOrder, listOrders, type OrderRecord, recordRefusedDecision, stateAfterUpdate, stateOf, visibleOrder } from '../services/orders';
 
 const tags = ['orders'];
 
@@ -43,8 +43,12 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
   const updateIdFor = (kind: string, principal: Principal, key: string | undefined): string =>
     key ? `${kind}:${principal.id}:${key}` : randomUUID();
 
+  /** With an Idempotency-Key: the order's state if the Update of that key already took effect (it is in the log). */
+  const repeatOf = (orderId: string, key: string | undefined, updateId: string) => () =>
+    key ? stateAfterUpdate(app.db, orderId, updateId) : undefined;
+
   /** The order for a change only its submitter may make; others learn nothing they could not already read. */
-  const ownOrder = (principal: Principal, orderId: string, what: string): OrderRow => {
+  const ownOrder = (principal: Principal, orderId: string, what: string): OrderRecord => {
     const row = visibleOrder(app.db, principal, orderId);
     if (row.submittedBy !== principal.id && !(what === 'cancel' && hasRole(principal, 'admin'))) {
       throw problems.forbidden(`only the integrator that submitted order ${orderId}${what === 'cancel' ? ' or an admin' : ''} may ${what} it`);
@@ -76,7 +80,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/orders/:orderId',
     {
-      config: { roles: ['integrator', 'approver', 'auditor', 'admin'] },
+      config: { roles: ['integrator', 'approver', 'auditor', 'admin', 'erp'] },
       schema: {
         tags,
         summary: 'Read an order and its review',
@@ -91,7 +95,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/orders',
     {
-      config: { roles: ['integrator', 'auditor', 'admin'] },
+      config: { roles: ['integrator', 'auditor', 'admin', 'erp'] },
       schema: {
         tags,
         summary: 'List orders, newest first',
@@ -125,15 +129,18 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const row = findOrder(app.db, orderId);
       if (!row) throw problems.notFound(`order ${orderId} not found`);
       const { decision, comment } = request.body;
+      const key = request.headers['idempotency-key'];
+      const updateId = updateIdFor(`decision:${step}`, principal, key);
       return applyOrderUpdate(deps(request), {
         row,
+        alreadyApplied: repeatOf(orderId, key, updateId),
         send: (handle) =>
           handle.executeUpdate(decideUpdate, {
             args: [{ step, decision, comment: comment ?? null, actor: actorOf(principal) }],
-            updateId: updateIdFor(`decision:${step}`, principal, request.headers['idempotency-key']),
+            updateId,
           }),
         // Every refused attempt is kept for the audit trail, with who tried and why it was refused.
-        onRefused: (status, reason) => recordRefusedDecision(app.db, { orderId, step, actor: principal.id, status, reason }),
+        onRefused: (status, reason) => recordRefusedDecision(app.db, { orderId, step, actor: principal.id, status, reason, decision }),
       });
     },
   );
@@ -157,13 +164,12 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const row = ownOrder(principal, orderId, 'amend');
       assertKnownReferences(app.db, request.body);
       const order = normaliseOrder(request.body, orderId);
+      const key = request.headers['idempotency-key'];
+      const updateId = updateIdFor('amend', principal, key);
       return applyOrderUpdate(deps(request), {
         row,
-        send: (handle) =>
-          handle.executeUpdate(amendUpdate, {
-            args: [{ order, actor: actorOf(principal) }],
-            updateId: updateIdFor('amend', principal, request.headers['idempotency-key']),
-          }),
+        alreadyApplied: repeatOf(orderId, key, updateId),
+        send: (handle) => handle.executeUpdate(amendUpdate, { args: [{ order, actor: actorOf(principal) }], updateId }),
       });
     },
   );
@@ -185,13 +191,12 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const principal = principalOf(request);
       const { orderId } = request.params;
       const row = ownOrder(principal, orderId, 'cancel');
+      const key = request.headers['idempotency-key'];
+      const updateId = updateIdFor('cancel', principal, key);
       return applyOrderUpdate(deps(request), {
         row,
-        send: (handle) =>
-          handle.executeUpdate(cancelUpdate, {
-            args: [{ reason: request.body.reason, actor: actorOf(principal) }],
-            updateId: updateIdFor('cancel', principal, request.headers['idempotency-key']),
-          }),
+        alreadyApplied: repeatOf(orderId, key, updateId),
+        send: (handle) => handle.executeUpdate(cancelUpdate, { args: [{ reason: request.body.reason, actor: actorOf(principal) }], updateId }),
       });
     },
   );

@@ -12,6 +12,7 @@ export const createPrincipalBody = z.strictObject({
     .min(1)
     .max(ROLE_NAMES.length)
     .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat'),
+  email: z.email('must be an e-mail address').max(254).optional().describe('where notifications for this principal go'),
 });
 
 export const principalParams = z.object({ principalId: id });
@@ -20,6 +21,7 @@ export const principalView = z.object({
   id: z.string(),
   name: z.string(),
   roles: z.array(z.string()),
+  email: z.string().nullable(),
   createdAt: isoTimestamp,
   revokedAt: isoTimestamp.nullable(),
 });
@@ -28,6 +30,7 @@ export const createdPrincipal = z.object({
   id: z.string(),
   name: z.string(),
   roles: z.array(z.string()),
+  email: z.string().nullable(),
   createdAt: isoTimestamp,
   token: z.string().describe('the bearer token: shown only in this response, only its hash is stored'),
 });

@@ -1,16 +1,13 @@
 /**
- * An order's Temporal history for auditors: read from the archive once the order ended, else from Temporal,
- * and the readable audit timeline rebuilt from it. The timeline comes from the history alone (the markers of the
- * workflow's `recordState` local activity carry the audit events), so it survives Temporal forgetting the execution.
+ * An order's Temporal history for auditors and replay: read from the archive once the order ended, else from
+ * Temporal. (The readable audit timeline comes from the event log: api/services/audit.ts.)
  */
 import { type Client, isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { orderHistories, refusedDecisions } from '../../db/schema';
-import type { RecordStateResult } from '../../activities/read-model';
+import { orderHistories } from '../../db/schema';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { type AuditEvent, type DecideInput, workflowIdFor } from '../../workflows/messages';
+import { workflowIdFor } from '../../workflows/messages';
 
 export interface HistoryDeps {
   db: Db;
@@ -26,13 +23,16 @@ export type HistoryEventJson = Record<string, unknown> & { eventId?: string | nu
 
 export type HistorySource = 'temporal' | 'archive';
 
-export type RefusedDecisionRow = typeof refusedDecisions.$inferSelect;
-
 const GRPC_NOT_FOUND = 5;
 
 /** describe() maps an unknown workflow to WorkflowNotFoundError; fetchHistory() lets the raw gRPC NOT_FOUND through. */
 function isNotFound(err: unknown): boolean {
   return err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND);
+}
+
+/** Whether the order's history is archived (audit answers say where the history lives). */
+export function isArchived(db: Db, orderId: string): boolean {
+  return !!db.select({ id: orderHistories.orderId }).from(orderHistories).where(eq(orderHistories.orderId, orderId)).get();
 }
 
 /** The archived history of an order, if it was archived. */
@@ -86,117 +86,4 @@ export async function archiveHistory(deps: HistoryDeps, orderId: string): Promis
     if (isNotFound(err)) return 'not_found';
     throw err;
   }
-}
-
-export interface AuditTimeline {
-  orderId: string;
-  events: AuditEvent[];
-}
-
-function attrs(e: HistoryEventJson, key: string): Record<string, unknown> | undefined {
-  const v = e[key];
-  return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-}
-
-interface JsonPayload {
-  metadata?: Record<string, string> | null;
-  data?: string | null;
-}
-
-/** Proto JSON payloads (base64 metadata and data) decoded with the default payload converter the app uses. */
-export function decodePayloads(payloads: unknown): unknown[] {
-  const list = (payloads as { payloads?: JsonPayload[] } | undefined)?.payloads ?? [];
-  return list.map((p) =>
-    defaultPayloadConverter.fromPayload({
-      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-      data: Buffer.from(p.data ?? '', 'base64'),
-    }),
-  );
-}
-
-const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
-
-function isType(e: HistoryEventJson, name: string): boolean {
-  // Both spellings exist in the wild: `EVENT_TYPE_ACTIVITY_TASK_SCHEDULED` (proto JSON) and `ActivityTaskScheduled`.
-  const t = String(e.eventType ?? '');
-  return t === `EVENT_TYPE_${name}` || t.toUpperCase() === name.replace(/_/g, '');
-}
-
-/**
- * The readable timeline of an order: the audit events the workflow recorded (decoded from the results of the
- * `recordState` local activity), decisions that passed their validator but lost in the handler (a race), and the
- * refused attempts the API stored, sorted by time (events of one instant keep their recorded order).
- */
-export function buildAuditTimeline(orderId: string, history: HistoryJson, refused: readonly RefusedDecisionRow[]): AuditTimeline {
-  const events: AuditEvent[] = [];
-  const acceptedDecisions = new Map<string, { at: string; input: DecideInput }>();
-
-  for (const e of history.events) {
-    if (isType(e, 'MARKER_RECORDED')) {
-      // recordState runs as a local activity: its marker keeps the activity type (details.data) and the
-      // result (details.result), which hands back the audit events it wrote.
-      const a = attrs(e, 'markerRecordedEventAttributes') as { markerName?: string; details?: Record<string, unknown> } | undefined;
-      if (a?.markerName !== LOCAL_ACTIVITY_MARKER) continue;
-      const [meta] = decodePayloads(a.details?.data) as [{ activity_type?: string } | undefined];
-      if (meta?.activity_type !== 'recordState') continue;
-      const [result] = decodePayloads(a.details?.result) as [RecordStateResult | undefined];
-      for (const ev of result?.events ?? []) events.push(ev);
-    } else if (isType(e, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')) {
-      const req = attrs(e, 'workflowExecutionUpdateAcceptedEventAttributes')?.acceptedRequest as
-        | { meta?: { updateId?: string }; input?: { name?: string; args?: unknown } }
-        | undefined;
-      const id = req?.meta?.updateId;
-      if (!id || req.input?.name !== 'decideUpdate') continue;
-      const [input] = decodePayloads(req.input.args) as [DecideInput | undefined];
-      if (input) acceptedDecisions.set(id, { at: String(e.eventTime ?? ''), input });
-    } else if (isType(e, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED')) {
-      const a = attrs(e, 'workflowExecutionUpdateCompletedEventAttributes') as
-        | { meta?: { updateId?: string }; outcome?: { failure?: { message?: string } } }
-        | undefined;
-      const accepted = a?.meta?.updateId ? acceptedDecisions.get(a.meta.updateId) : undefined;
-      const failure = a?.outcome?.failure;
-      if (!accepted || !failure) continue;
-      events.push({
-        at: accepted.at,
-        type: 'decision_refused',
-        step: accepted.input.step,
-        actor: accepted.input.actor.id,
-        detail: { decision: accepted.input.decision, reason: failure.message ?? 'refused by the workflow', source: 'workflow' },
-      });
-    }
-  }
-
-  for (const r of refused) {
-    // The API may also have stored a refusal the workflow itself recorded (a lost race): keep one of the two.
-    const dup = events.find(
-      (e) => e.type === 'decision_refused' && e.actor === r.actor && e.step === r.step && Math.abs(Date.parse(e.at) - Date.parse(r.at)) < 60_000,
-    );
-    if (dup) {
-      dup.detail = { ...dup.detail, reason: r.reason, status: r.status, source: 'api' };
-      continue;
-    }
-    events.push({
-      at: r.at,
-      type: 'decision_refused',
-      step: r.step as AuditEvent['step'],
-      actor: r.actor,
-      detail: { reason: r.reason, status: r.status, source: 'api' },
-    });
-  }
-
-  // Array.prototype.sort is stable: events recorded at the same instant keep the workflow's order.
-  events.sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
-  return { orderId, events };
-}
-
-/** The refused decision attempts the API stored for the order. */
-export function refusedDecisionsOf(db: Db, orderId: string): RefusedDecisionRow[] {
-  return db.select().from(refusedDecisions).where(eq(refusedDecisions.orderId, orderId)).all();
-}
-
-/** The audit timeline of an order, or undefined when no history is known for it. */
-export async function orderAuditTimeline(deps: HistoryDeps, orderId: string): Promise<(AuditTimeline & { source: HistorySource }) | undefined> {
-  const found = await fetchOrderHistory(deps, orderId);
-  if (!found) return undefined;
-  return { ...buildAuditTimeline(orderId, found.history, refusedDecisionsOf(deps.db, orderId)), source: found.source };
 }

@@ -1,5 +1,5 @@
 /**
- * Order intake: decides idempotency by one orders row per orderId, then starts the order's workflow.
+ * Order intake: decides idempotency by one order_intake row per orderId, then starts the order's workflow.
  *
  * The row is written first, in one synchronous SQLite transaction (an async callback would not roll back), and
  * the workflow is started after it commits. A crash between the two leaves a row with workflowStarted = false;
@@ -14,11 +14,12 @@ import type { z } from 'zod';
 import type { AppConfig } from '../../config';
 import { type Db, writeTx } from '../../db/client';
 import type { Principal } from '../../db/principals';
-import { customers, orders, products } from '../../db/schema';
+import { customers, orderIntake, products } from '../../db/schema';
 import { normaliseOrder } from '../../domain/order';
 import type { NormalisedOrder, ResolvedPolicy } from '../../domain/types';
 import { type OrderReviewInput, type OrderState, WORKFLOW_TYPE, workflowIdFor } from '../../workflows/messages';
 import { initialOrderState } from '../../workflows/state';
+import { readModelState } from './orders';
 import { type FieldError, problems } from '../problem';
 import type { amendOrderBody, submitOrderBody } from '../schemas/orders';
 
@@ -31,7 +32,7 @@ export interface IntakeDeps {
 }
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-type OrderRow = typeof orders.$inferSelect;
+export type IntakeRow = typeof orderIntake.$inferSelect;
 export type SubmitBody = z.output<typeof submitOrderBody>;
 export type AmendBody = z.output<typeof amendOrderBody>;
 
@@ -93,11 +94,11 @@ export async function startReview(deps: IntakeDeps, orderId: string, input: Orde
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  deps.db.update(orders).set({ workflowStarted: true }).where(eq(orders.orderId, orderId)).run();
+  deps.db.update(orderIntake).set({ workflowStarted: true }).where(eq(orderIntake.orderId, orderId)).run();
 }
 
 /** Starts the review of a row whose start is not confirmed; a failure is a 503 (the sweeper keeps trying). */
-export async function ensureReviewStarted(deps: IntakeDeps, row: Pick<OrderRow, 'orderId' | 'workflowStarted' | 'workflowInput'>): Promise<void> {
+export async function ensureReviewStarted(deps: IntakeDeps, row: Pick<IntakeRow, 'orderId' | 'workflowStarted' | 'workflowInput'>): Promise<void> {
   if (row.workflowStarted) return;
   try {
     await startReview(deps, row.orderId, row.workflowInput as unknown as OrderReviewInput);
@@ -119,51 +120,44 @@ export async function submitOrder(deps: IntakeDeps, principal: Principal, body: 
   const order = normaliseOrder(body, orderId);
   const bodyHash = orderHash(order);
 
-  const { created, row } = writeTx(deps.db, (tx) => {
-    const existing = tx.select().from(orders).where(eq(orders.orderId, orderId)).get();
+  const { created, row, input } = writeTx(deps.db, (tx) => {
+    const existing = tx.select().from(orderIntake).where(eq(orderIntake.orderId, orderId)).get();
     if (existing) {
       // Another integrator's order: say only that the id is taken, never what it holds.
       if (existing.submittedBy !== principal.id) throw problems.conflict(`orderId ${orderId} is already in use`);
       if (existing.bodyHash !== bodyHash) {
         throw problems.conflict(`order ${orderId} was already submitted with a different body; amend it or use a new orderId`);
       }
-      return { created: false, row: existing };
+      return { created: false, row: existing, input: existing.workflowInput as unknown as OrderReviewInput };
     }
     const errors = unknownReferences(tx, order);
     if (errors.length > 0) throw problems.unprocessable('the order names master data that does not exist', errors);
 
     const submittedAt = new Date().toISOString();
     const input: OrderReviewInput = { order, submittedBy: principal.id, submittedAt, policy: deps.policy };
-    const state = initialOrderState(input);
     const inserted = tx
-      .insert(orders)
+      .insert(orderIntake)
       .values({
         orderId,
         workflowId: workflowIdFor(orderId),
         bodyHash,
         submittedBy: principal.id,
         customerId: order.customerId,
-        status: state.status,
-        revision: state.revision,
-        priority: order.priority,
         totalMinor: order.totalMinor,
         submittedAt,
-        updatedAt: submittedAt,
-        completedAt: null,
-        state: state as unknown as Record<string, unknown>,
-        version: state.version,
         workflowInput: input as unknown as Record<string, unknown>,
         workflowStarted: false,
       })
       .returning()
       .get();
-    return { created: true, row: inserted };
+    return { created: true, row: inserted, input };
   });
 
   await ensureReviewStarted(deps, row);
-  // A replay of an old submission shows the order as it is now (the workflow may have moved it on).
-  const current = created ? row : (deps.db.select().from(orders).where(eq(orders.orderId, orderId)).get() ?? row);
-  return { created, state: current.state as unknown as OrderState };
+  // A new order shows as submitted; a replay of an old submission shows the order as it is now (the workflow may
+  // have moved it on and written its read model).
+  const current = created ? undefined : readModelState(deps.db, orderId);
+  return { created, state: current ?? initialOrderState(input) };
 }
 
 /**
@@ -178,9 +172,9 @@ export function startIntakeSweeper(deps: IntakeDeps, opts: { intervalMs?: number
   const sweep = async (): Promise<void> => {
     const cutoff = new Date(Date.now() - graceMs).toISOString();
     const rows = deps.db
-      .select({ orderId: orders.orderId, workflowStarted: orders.workflowStarted, workflowInput: orders.workflowInput })
-      .from(orders)
-      .where(and(eq(orders.workflowStarted, false), lt(orders.submittedAt, cutoff)))
+      .select({ orderId: orderIntake.orderId, workflowStarted: orderIntake.workflowStarted, workflowInput: orderIntake.workflowInput })
+      .from(orderIntake)
+      .where(and(eq(orderIntake.workflowStarted, false), lt(orderIntake.submittedAt, cutoff)))
       .limit(50)
       .all();
     for (const row of rows) {

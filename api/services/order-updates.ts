@@ -15,7 +15,7 @@ import { TERMINAL_STATUSES, type OrderStatus } from '../../domain/types';
 import { FailureTypes, type OrderState, workflowIdFor } from '../../workflows/messages';
 import { type HttpProblem, problems } from '../problem';
 import { ensureReviewStarted, type IntakeDeps } from './intake';
-import { findOrder, type OrderRow } from './orders';
+import { findOrder, type OrderRecord } from './orders';
 
 /** How long a request waits for the workflow to apply an Update before answering 504. */
 const UPDATE_DEADLINE_MS = 30_000;
@@ -56,7 +56,12 @@ function problemFromUpdateError(err: unknown, deps: IntakeDeps, orderId: string)
 }
 
 export interface UpdateRequest {
-  row: OrderRow;
+  row: OrderRecord;
+  /**
+   * The state to answer with when this request repeats one that already took effect (same Idempotency-Key), even
+   * after the order ended: a client retrying after a timeout gets the first result, not a refusal.
+   */
+  alreadyApplied?(): OrderState | undefined;
   /** Sends the Update; gets the order's workflow handle. */
   send(handle: WorkflowHandle): Promise<OrderState>;
   /** Called with every refusal (403/409), e.g. to keep it for the audit. */
@@ -69,9 +74,13 @@ export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Pr
     if (p.status === 403 || p.status === 409) req.onRefused?.(p.status, p.message);
     return p;
   };
-  if (isTerminal(row.status)) throw refuse(problems.conflict(`order is ${row.status}`));
+  if (isTerminal(row.status)) {
+    const earlier = req.alreadyApplied?.();
+    if (earlier) return earlier;
+    throw refuse(problems.conflict(`order is ${row.status}`));
+  }
   // An order whose start a crash interrupted gets its review now instead of a confusing "not found".
-  await ensureReviewStarted(deps, row);
+  if (row.intake) await ensureReviewStarted(deps, row.intake);
 
   const handle = deps.temporal.workflow.getHandle(workflowIdFor(row.orderId));
   try {
@@ -79,6 +88,11 @@ export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Pr
   } catch (err) {
     const problem = problemFromUpdateError(err, deps, row.orderId);
     if (!problem) throw err;
+    // The order ended while the retry was on its way (or the Update that ended it is the one being retried).
+    if (problem.status === 409) {
+      const earlier = req.alreadyApplied?.();
+      if (earlier) return earlier;
+    }
     if (problem.status >= 500) deps.log.warn({ err, orderId: row.orderId }, 'order update timed out');
     throw refuse(problem);
   }

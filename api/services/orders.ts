@@ -1,27 +1,67 @@
-/** Reads of the order read model (written by the workflow through activities) and the inbox. */
-import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { type Db, prepared } from '../../db/client';
+/**
+ * Reads of an order (its read model, written by the workflow through activities, or before the workflow wrote one,
+ * its intake record) and of the inbox.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { type Db, prepared, writeTx } from '../../db/client';
+import { appendEvents, orderEventsOf, orderStream } from '../../db/events';
 import type { Principal } from '../../db/principals';
-import { inboxItems, orders, refusedDecisions } from '../../db/schema';
+import { inboxItems, orderIntake, orders } from '../../db/schema';
+import type { DecisionKind } from '../../domain/types';
 import { formatMoney } from '../../domain/money';
 import type { OrderStatus, StepId } from '../../domain/types';
-import type { OrderState } from '../../workflows/messages';
+import type { OrderReviewInput, OrderState } from '../../workflows/messages';
+import { initialOrderState } from '../../workflows/state';
 import { decodeCursor, page } from '../pagination';
 import { problems } from '../problem';
 import { departmentsOf, seesAllOrders } from '../roles';
+import type { IntakeRow } from './intake';
 
-export type OrderRow = typeof orders.$inferSelect;
+/** An order as the API reasons about it: who submitted it, where it stands, and its intake record. */
+export interface OrderRecord {
+  orderId: string;
+  submittedBy: string;
+  status: OrderStatus;
+  state: OrderState;
+  /** Absent for a workflow started without the API (tests, tooling). */
+  intake: IntakeRow | undefined;
+}
 
-export function findOrder(db: Db, orderId: string): OrderRow | undefined {
+function readModelRow(db: Db, orderId: string) {
   const byId = prepared(db, 'orderById', () => db.select().from(orders).where(eq(orders.orderId, sql.placeholder('id'))).prepare());
   return byId.get({ id: orderId });
+}
+
+function intakeRow(db: Db, orderId: string): IntakeRow | undefined {
+  const byId = prepared(db, 'intakeById', () =>
+    db.select().from(orderIntake).where(eq(orderIntake.orderId, sql.placeholder('id'))).prepare(),
+  );
+  return byId.get({ id: orderId });
+}
+
+/** The state the workflow last wrote, if it wrote one yet. */
+export function readModelState(db: Db, orderId: string): OrderState | undefined {
+  return readModelRow(db, orderId)?.state as unknown as OrderState | undefined;
+}
+
+export function findOrder(db: Db, orderId: string): OrderRecord | undefined {
+  const rm = readModelRow(db, orderId);
+  const intake = intakeRow(db, orderId);
+  if (rm) {
+    return { orderId, submittedBy: rm.submittedBy, status: rm.status as OrderStatus, state: rm.state as unknown as OrderState, intake };
+  }
+  if (!intake) return undefined;
+  // Accepted, but its workflow has not written the read model yet: it shows as just submitted.
+  const state = initialOrderState(intake.workflowInput as unknown as OrderReviewInput);
+  return { orderId, submittedBy: intake.submittedBy, status: state.status, state, intake };
 }
 
 /**
  * The order if the principal may see it. An integrator gets 404 (not 403) for another's order: whether an
  * order id exists is itself information a partner channel must not learn.
  */
-export function visibleOrder(db: Db, principal: Principal, orderId: string): OrderRow {
+export function visibleOrder(db: Db, principal: Principal, orderId: string): OrderRecord {
   const row = findOrder(db, orderId);
   if (!row || (!seesAllOrders(principal) && row.submittedBy !== principal.id)) {
     throw problems.notFound(`order ${orderId} not found`);
@@ -29,8 +69,8 @@ export function visibleOrder(db: Db, principal: Principal, orderId: string): Ord
   return row;
 }
 
-export function stateOf(row: OrderRow): OrderState {
-  return row.state as unknown as OrderState;
+export function stateOf(row: OrderRecord): OrderState {
+  return row.state;
 }
 
 export function listOrders(
@@ -62,7 +102,7 @@ export function listOrders(
       priority: r.priority as 'normal' | 'urgent',
       customerId: r.customerId,
       total: formatMoney(r.totalMinor),
-      awaiting: (stateOf(r).awaiting ?? []) as StepId[],
+      awaiting: ((r.state as unknown as OrderState).awaiting ?? []) as StepId[],
       submittedAt: r.submittedAt,
       updatedAt: r.updatedAt,
       completedAt: r.completedAt,
@@ -133,12 +173,32 @@ export function listInbox(db: Db, principal: Principal, q: { limit: number; curs
   };
 }
 
-/** Keeps a refused decision attempt for the audit trail (who tried, which step, why it was refused). */
+/** The order's state now, if the log holds an event caused by the Update `updateId` (it took effect). */
+export function stateAfterUpdate(db: Db, orderId: string, updateId: string): OrderState | undefined {
+  const applied = orderEventsOf(db, orderId).some((e) => e.data.updateId === updateId);
+  return applied ? findOrder(db, orderId)?.state : undefined;
+}
+
+/**
+ * Logs a refused decision attempt (who tried which step, why it was refused, with what status) as an
+ * `order.decision_refused` event: the audit shows every one, however close together.
+ */
 export function recordRefusedDecision(
   db: Db,
-  r: { orderId: string; step: string; actor: string; status: number; reason: string },
+  r: { orderId: string; step: string; actor: string; status: number; reason: string; decision?: DecisionKind },
 ): void {
-  db.insert(refusedDecisions)
-    .values({ ...r, at: new Date().toISOString() })
-    .run();
+  const submittedBy = findOrder(db, r.orderId)?.submittedBy ?? null;
+  writeTx(db, (tx) =>
+    appendEvents(tx, { stream: orderStream(r.orderId), orderId: r.orderId, submittedBy }, [
+      {
+        id: randomUUID(),
+        type: 'order.decision_refused',
+        at: new Date().toISOString(),
+        revision: null,
+        step: r.step as StepId,
+        actor: r.actor,
+        data: { ...(r.decision ? { decision: r.decision } : {}), reason: r.reason, status: r.status },
+      },
+    ]),
+  );
 }

@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPrincipalId, useTestApp } from '../helpers/app';
 
-type Role = 'admin' | 'integrator' | 'approver' | 'auditor';
+type Role = 'admin' | 'integrator' | 'approver' | 'auditor' | 'erp';
 /** One principal per role (approver: a finance approver). */
-const AS: Record<Role, TestPrincipalId> = { admin: 'admin', integrator: 'shop', approver: 'finance', auditor: 'auditor' };
+const AS: Record<Role, TestPrincipalId> = { admin: 'admin', integrator: 'shop', approver: 'finance', auditor: 'auditor', erp: 'erp' };
 
 interface Endpoint {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -31,8 +31,8 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'PUT', url: '/v1/capacity', allowed: ['admin', 'integrator'], body: {} },
   { method: 'GET', url: '/v1/capacity', allowed: ['admin', 'integrator'] },
   { method: 'POST', url: '/v1/orders', allowed: ['integrator'], body: {} },
-  { method: 'GET', url: '/v1/orders', allowed: ['integrator', 'auditor', 'admin'] },
-  { method: 'GET', url: `/v1/orders/${MISSING}`, allowed: ['integrator', 'approver', 'auditor', 'admin'] },
+  { method: 'GET', url: '/v1/orders', allowed: ['integrator', 'auditor', 'admin', 'erp'] },
+  { method: 'GET', url: `/v1/orders/${MISSING}`, allowed: ['integrator', 'approver', 'auditor', 'admin', 'erp'] },
   { method: 'GET', url: '/v1/inbox', allowed: ['approver'] },
   { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/decision`, allowed: ['approver'], body: { decision: 'approve' } },
   { method: 'POST', url: `/v1/orders/${MISSING}/amendments`, allowed: ['integrator'], body: {} },
@@ -40,6 +40,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: `/v1/orders/${MISSING}/audit`, allowed: ['auditor', 'admin'] },
   { method: 'GET', url: `/v1/orders/${MISSING}/history`, allowed: ['auditor', 'admin'] },
   { method: 'POST', url: '/v1/replay', allowed: ['auditor', 'admin'], body: {} },
+  { method: 'GET', url: '/v1/events', allowed: ['integrator', 'auditor', 'admin', 'erp'] },
 ];
 
 describe('authorisation matrix', () => {

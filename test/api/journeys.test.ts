@@ -2,10 +2,9 @@
  * HTTP journeys through the real API, a real worker and the run's Temporal server: what an integrator and the
  * department approvers would do, with real fetch against a listening app.
  */
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { refusedDecisions } from '../../db/schema';
+import { orderEventsOf } from '../../db/events';
 import { cleanOrder, createTestApp, type TestApp, type TestPrincipalId } from '../helpers/app';
 import { connectTestClient, type TestClient, uniqueTaskQueue } from '../helpers/temporal';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
@@ -104,11 +103,11 @@ describe('HTTP journeys', () => {
     const early = await decide(id, 'final_approval', 'management');
     expect(early.status).toBe(409);
     expect(early.body.detail).toMatch(/not been reached/);
-    const refused = ctx.db.select().from(refusedDecisions).where(eq(refusedDecisions.orderId, id)).all();
+    const refused = orderEventsOf(ctx.db, id).filter((e) => e.type === 'order.decision_refused');
     expect(refused).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ actor: 'production', step: 'credit', status: 403, reason: wrong.body.detail }),
-        expect.objectContaining({ actor: 'management', step: 'final_approval', status: 409, reason: early.body.detail }),
+        expect.objectContaining({ actor: 'production', step: 'credit', data: expect.objectContaining({ status: 403, reason: wrong.body.detail }) }),
+        expect.objectContaining({ actor: 'management', step: 'final_approval', data: expect.objectContaining({ status: 409, reason: early.body.detail }) }),
       ]),
     );
 

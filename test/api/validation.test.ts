@@ -1,7 +1,7 @@
 /** Request validation and the problem+json error shape; nothing is stored and no workflow starts on any 4xx. */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orders } from '../../db/schema';
+import { orderIntake, orders } from '../../db/schema';
 import { workflowIdFor } from '../../workflows/messages';
 import { cleanOrder, createTestApp, useTestApp } from '../helpers/app';
 
@@ -13,6 +13,7 @@ describe('order submission validation', () => {
 
   /** No row for the order (the table only holds what other tests accepted), and no workflow. */
   const expectNothingStored = async (orderId: string) => {
+    expect(env.ctx.db.select().from(orderIntake).all().filter((r) => r.orderId === orderId)).toEqual([]);
     expect(env.ctx.db.select().from(orders).all().filter((r) => r.orderId === orderId)).toEqual([]);
     await expect(env.t.client.workflow.getHandle(workflowIdFor(orderId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   };
@@ -88,14 +89,14 @@ describe('order submission validation', () => {
   });
 
   it('422 naming customerId for an unknown customer; nothing stored, no workflow', async () => {
-    const before = env.ctx.db.select().from(orders).all().length;
+    const before = env.ctx.db.select().from(orderIntake).all().length;
     const body = cleanOrder({ customerId: 'C-NOPE' });
     const res = await submit(body);
     expect(res.statusCode).toBe(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.json().errors).toEqual([{ path: 'customerId', message: expect.stringContaining('C-NOPE') }]);
     await expectNothingStored(body.orderId as string);
-    expect(env.ctx.db.select().from(orders).all()).toHaveLength(before);
+    expect(env.ctx.db.select().from(orderIntake).all()).toHaveLength(before);
   });
 
   it('422 naming each unknown SKU by its line', async () => {

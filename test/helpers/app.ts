@@ -14,6 +14,9 @@ import { putCapacity, putCustomer, putMaterial, putProduct } from '../../api/ser
 import { type AppConfig, loadConfig, loadReviewPolicy } from '../../config';
 import { closeDatabase, openDatabase, type Db } from '../../db/client';
 import { createPrincipal } from '../../db/principals';
+import { createActivities } from '../../activities';
+import { findOrder } from '../../api/services/orders';
+import type { OrderState } from '../../workflows/messages';
 import { connectTestClient, type TestClient } from './temporal';
 
 /** The principals every test app has, by id, with their roles. Tokens are `tok-<id>-<suffix>` (see `tokens`). */
@@ -22,6 +25,7 @@ export const TEST_PRINCIPALS = {
   shop: ['integrator'],
   partner: ['integrator'],
   auditor: ['auditor'],
+  erp: ['erp'],
   sales: ['approver:sales'],
   finance: ['approver:finance'],
   finance2: ['approver:finance'],
@@ -160,4 +164,15 @@ export function useTestApp(opts: Omit<Parameters<typeof createTestApp>[0], 'temp
       return state.t;
     },
   };
+}
+
+/**
+ * Writes an order's read model the way its workflow does (through the real recordState activity), from the state
+ * the API shows now with `patch` applied: for API tests that run no worker but need an order in a given state.
+ */
+export async function recordAsWorkflow(db: Db, orderId: string, patch: Partial<OrderState> = {}): Promise<void> {
+  const current = findOrder(db, orderId);
+  if (!current) throw new Error(`recordAsWorkflow: no order ${orderId}`);
+  const state = { ...current.state, ...patch, version: (current.state.version ?? 0) + 1 };
+  await createActivities(db).recordState({ state, events: [] });
 }

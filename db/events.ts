@@ -1,0 +1,105 @@
+/**
+ * The event log's one append function and its reads. Appends run inside the caller's write transaction (the read
+ * model, a hold, a fulfilment change commit together with their events). `seq` is assigned here, per stream, so
+ * the workflow's events and the API's (refused attempts, fulfilment) interleave without colliding; an event whose
+ * `id` is already logged is skipped, which makes a retried write harmless.
+ */
+import { and, asc, eq, gt, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { EventType, LoggedEvent, NewEvent } from '../domain/events';
+import type { StepId } from '../domain/types';
+import { type Db, type Tx, prepared } from './client';
+import { orderEvents } from './schema';
+
+export type EventRow = typeof orderEvents.$inferSelect;
+
+export function orderStream(orderId: string): string {
+  return `order:${orderId}`;
+}
+
+export function materialStream(materialId: string): string {
+  return `material:${materialId}`;
+}
+
+export interface StreamRef {
+  stream: string;
+  orderId: string | null;
+  /** The order's submitter (scopes an integrator's feed); null for events outside any order. */
+  submittedBy: string | null;
+}
+
+/** Appends events in order; returns how many were new (0 when every id was already logged). */
+export function appendEvents(tx: Tx | Db, ref: StreamRef, events: readonly NewEvent[]): number {
+  let added = 0;
+  for (const e of events) {
+    const res = tx
+      .insert(orderEvents)
+      .values({
+        id: e.id,
+        stream: ref.stream,
+        seq: sql`(select coalesce(max(${orderEvents.seq}), 0) + 1 from ${orderEvents} where ${orderEvents.stream} = ${ref.stream})`,
+        orderId: ref.orderId,
+        submittedBy: ref.submittedBy,
+        type: e.type,
+        at: e.at,
+        revision: e.revision,
+        step: e.step,
+        actor: e.actor,
+        data: e.data,
+      })
+      .onConflictDoNothing({ target: orderEvents.id })
+      .run();
+    added += res.changes;
+  }
+  return added;
+}
+
+export function toLoggedEvent(row: EventRow): LoggedEvent {
+  return {
+    id: row.id,
+    seq: row.seq,
+    type: row.type as EventType,
+    at: row.at,
+    orderId: row.orderId,
+    revision: row.revision,
+    step: row.step as StepId | null,
+    actor: row.actor,
+    data: row.data,
+  };
+}
+
+/** Every event of one order, in log order. */
+export function orderEventsOf(db: Db, orderId: string): EventRow[] {
+  const stmt = prepared(db, 'eventsOfOrder', () =>
+    db.select().from(orderEvents).where(eq(orderEvents.orderId, sql.placeholder('orderId'))).orderBy(asc(orderEvents.pos)).prepare(),
+  );
+  return stmt.all({ orderId });
+}
+
+export interface EventQuery {
+  /** Only events after this log position. */
+  afterPos?: number;
+  types?: readonly string[];
+  orderId?: string;
+  /** Only the events of orders this principal submitted (an integrator's scope). */
+  submittedBy?: string;
+  /** Types left out (e.g. internal ones for an integrator). */
+  excludeTypes?: readonly string[];
+  limit: number;
+}
+
+/** A page of the log, oldest first, with each row's position for the next cursor. */
+export function queryEvents(db: Db, q: EventQuery): EventRow[] {
+  const where: SQL[] = [];
+  if (q.afterPos !== undefined) where.push(gt(orderEvents.pos, q.afterPos));
+  if (q.types && q.types.length > 0) where.push(inArray(orderEvents.type, [...q.types]));
+  if (q.excludeTypes && q.excludeTypes.length > 0) where.push(notInArray(orderEvents.type, [...q.excludeTypes]));
+  if (q.orderId !== undefined) where.push(eq(orderEvents.orderId, q.orderId));
+  if (q.submittedBy !== undefined) where.push(eq(orderEvents.submittedBy, q.submittedBy));
+  return db
+    .select()
+    .from(orderEvents)
+    .where(and(...where))
+    .orderBy(asc(orderEvents.pos))
+    .limit(q.limit)
+    .all();
+}
