@@ -15,12 +15,12 @@ describe('principals', () => {
       method: 'POST',
       url: '/v1/principals',
       headers: admin(),
-      payload: { id: 'alice', name: 'Alice', roles: ['approver:finance'] },
+      payload: { id: 'alice', name: 'Alice', roles: ['approver:finance'], email: 'alice@example.com' },
     });
     expect(created.statusCode, created.body).toBe(201);
     expect(created.headers['cache-control']).toBe('no-store');
     const { token, ...rest } = created.json();
-    expect(rest).toMatchObject({ id: 'alice', name: 'Alice', roles: ['approver:finance'] });
+    expect(rest).toMatchObject({ id: 'alice', name: 'Alice', roles: ['approver:finance'], email: 'alice@example.com' });
     expect(typeof token).toBe('string');
     expect(token.length).toBeGreaterThanOrEqual(32);
 
@@ -37,7 +37,9 @@ describe('principals', () => {
     const list = await env.ctx.app.inject({ method: 'GET', url: '/v1/principals', headers: admin() });
     expect(list.statusCode).toBe(200);
     const alice = list.json().items.find((p: { id: string }) => p.id === 'alice');
-    expect(alice).toEqual({ id: 'alice', name: 'Alice', roles: ['approver:finance'], createdAt: expect.any(String), revokedAt: null });
+    expect(alice).toEqual({
+      id: 'alice', name: 'Alice', roles: ['approver:finance'], email: 'alice@example.com', createdAt: expect.any(String), revokedAt: null,
+    });
     expect(list.body).not.toContain(token);
     expect(list.body).not.toContain('tokenHash');
 
