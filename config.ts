@@ -28,6 +28,24 @@ export const configSchema = z.object({
   /** Requests per minute one principal (or one anonymous IP) may make; 429 with Retry-After above it. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Webhooks may target private and loopback addresses (over http too). Off by default: no SSRF into the network. */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0'], 'expected true or false')
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
+  /** SMTP server for notifications, e.g. smtp://user:pass@mail.internal:587; unset: notifications are logged. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'expected smtp://host:port or smtps://host:port')
+    .optional(),
+  SMTP_FROM: z.string().min(3).default('Order review <order-review@localhost>'),
+  /** The address people reach the console at (links in mails, tracking links); default the API's own. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  /** Key (32 bytes, base64) sealing webhook secrets and tracking tokens; default DATA_DIR/secret-key. */
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
 });
 
 export interface AppConfig {
@@ -44,6 +62,12 @@ export interface AppConfig {
   temporalUiPort: number;
   rateLimitPerMinute: number;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  webhookAllowPrivate: boolean;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  /** Without a trailing slash; undefined: the API's own listen address. */
+  publicUrl: string | undefined;
+  secretsKey: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -73,6 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalUiPort: c.TEMPORAL_UI_PORT,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     logLevel: c.LOG_LEVEL,
+    webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE ?? false,
+    smtpUrl: c.SMTP_URL,
+    smtpFrom: c.SMTP_FROM,
+    publicUrl: c.PUBLIC_URL?.replace(/\/+$/, ''),
+    secretsKey: c.SECRETS_KEY,
   };
 }
 
@@ -84,6 +113,13 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfi
     console.error(err instanceof ConfigError ? err.message : err);
     process.exit(2);
   }
+}
+
+/** The URL people reach this API at: PUBLIC_URL, else its own listen address. */
+export function publicUrlOf(config: Pick<AppConfig, 'publicUrl' | 'host' | 'port'>): string {
+  if (config.publicUrl) return config.publicUrl;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return `http://${host}:${config.port}`;
 }
 
 /** The review policy in force for new orders: REVIEW_POLICY_FILE when set, else the built-in policy. */

@@ -29,6 +29,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
       policy,
       logger: { level: config.logLevel },
       rateLimit: { max: config.rateLimitPerMinute, timeWindowMs: 60_000 },
+      relays: {},
     });
     const conn = connection;
     // The app closes first (in-flight requests finish), then the resources it used.

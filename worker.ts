@@ -2,15 +2,22 @@
  * The worker: runs order review workflows and their activities against a Temporal cluster.
  * Run it alone (`npx tsx worker.ts`, production shape) or from scripts/start.ts (embedded default).
  */
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { type AppConfig, loadConfigOrExit } from './config';
+import { type AppConfig, loadConfigOrExit, publicUrlOf } from './config';
 import { createActivities } from './activities';
+import { createMailer } from './activities/mailer';
+import { createRelayWaker } from './activities/relay-waker';
 import { closeDatabase, openDatabase } from './db/client';
+import { createSecretBox, loadSecretKey } from './db/secrets';
+import type { RelayOptions } from './workflows/relay-messages';
 
 export interface RunWorkerOptions {
   signal: AbortSignal;
   /** Called once the worker polls its task queue. */
   onReady?: () => void;
+  /** Relay timings (tests shorten them); default: production's. */
+  relayOptions?: RelayOptions;
 }
 
 export function temporalAddressOf(config: AppConfig): string {
@@ -21,13 +28,31 @@ export function temporalAddressOf(config: AppConfig): string {
 export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Promise<void> {
   const db = openDatabase(config.dbFile);
   const connection = await NativeConnection.connect({ address: temporalAddressOf(config) });
+  const log = (msg: string, fields: Record<string, unknown>) => console.log(JSON.stringify({ level: 'info', msg, ...fields }));
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, publicUrl: publicUrlOf(config) }, log);
+  const waker = createRelayWaker({
+    db,
+    temporal: new Client({ connection, namespace: config.namespace }),
+    taskQueue: config.taskQueue,
+    options: opts.relayOptions,
+    log: { warn: (obj, msg) => console.warn(msg, obj) },
+  });
   try {
+    const activities = createActivities(db, {
+      relay: {
+        secrets: createSecretBox(loadSecretKey(config.dataDir, config.secretsKey)),
+        mailer,
+        allowPrivate: config.webhookAllowPrivate,
+        publicUrl: publicUrlOf(config),
+      },
+      onEventsLogged: () => waker.poke(),
+    });
     const worker = await Worker.create({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       workflowsPath: require.resolve('./workflows'),
-      activities: createActivities(db),
+      activities,
       // Workflows stay cached between tasks; a decision on a cached order replays nothing.
       maxCachedWorkflows: 10_000,
     });
@@ -35,9 +60,13 @@ export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Prom
     if (opts.signal.aborted) return;
     opts.signal.addEventListener('abort', stop, { once: true });
     const running = worker.run();
+    // Relays whose wake-up a crash swallowed catch up now instead of at their next poll.
+    waker.poke();
     opts.onReady?.();
     await running;
   } finally {
+    await waker.close();
+    mailer.close();
     await connection.close();
     closeDatabase(db);
   }

@@ -4,6 +4,8 @@ import type { Db } from '../db/client';
 export interface ActivityDeps {
   db: Db;
   now: () => Date;
+  /** Called after a write added events to the log. */
+  onEventsLogged?: () => void;
 }
 
 /** The calendar day (UTC, YYYY-MM-DD) of an instant: the unit capacity is planned in. */

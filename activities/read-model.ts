@@ -27,7 +27,7 @@ export interface RecordStateResult {
   logged: number;
 }
 
-export function createReadModelActivities({ db }: ActivityDeps) {
+export function createReadModelActivities({ db, onEventsLogged }: ActivityDeps) {
   return {
     /** Upserts the order's read model row and its inbox items (if `state` is newer) and appends its events. */
     async recordState({ state, events }: RecordStateInput): Promise<RecordStateResult> {
@@ -47,7 +47,7 @@ export function createReadModelActivities({ db }: ActivityDeps) {
         state: state as unknown as Record<string, unknown>,
         version: state.version,
       };
-      return writeTx(db, (tx) => {
+      const result = writeTx(db, (tx): RecordStateResult => {
         const logged = appendEvents(
           tx,
           { stream: orderStream(state.orderId), orderId: state.orderId, submittedBy: state.submittedBy },
@@ -79,6 +79,8 @@ export function createReadModelActivities({ db }: ActivityDeps) {
         }
         return { applied: true, logged };
       });
+      if (result.logged > 0) onEventsLogged?.();
+      return result;
     },
   };
 }

@@ -27,6 +27,11 @@ import orderRoutes from './routes/orders';
 import principalRoutes from './routes/principals';
 import productRoutes from './routes/products';
 import { startIntakeSweeper } from './services/intake';
+import notificationRoutes from './routes/notifications';
+import webhookRoutes from './routes/webhooks';
+import { createRelayWaker, type RelayWaker } from '../activities/relay-waker';
+import { createSecretBox, loadSecretKey, type SecretBox } from '../db/secrets';
+import type { RelayOptions } from '../workflows/relay-messages';
 
 export interface BuildAppDeps {
   config: AppConfig;
@@ -43,6 +48,13 @@ export interface BuildAppDeps {
   audit?: AuditRoutesOptions;
   /** The archiver that copies finished orders' histories into the app db; `false` turns it off. */
   archiver?: HistoryArchiverOptions | false;
+  /**
+   * The event relays (webhooks, notifications): the API starts and wakes them. Off unless given (tests that do not
+   * exercise them run no relay workflows); server.ts always turns them on.
+   */
+  relays?: { options?: RelayOptions };
+  /** Seals secrets; default: the key of config (SECRETS_KEY or DATA_DIR/secret-key). */
+  secrets?: SecretBox;
 }
 
 const MiB = 1024 * 1024;
@@ -61,6 +73,15 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(resources, { config: deps.config, db: deps.db, temporal: deps.temporal, policy: deps.policy });
+  app.decorate('secrets', deps.secrets ?? createSecretBox(loadSecretKey(deps.config.dataDir, deps.config.secretsKey)));
+  let waker: RelayWaker | undefined;
+  if (deps.relays) {
+    waker = createRelayWaker({ db: deps.db, temporal: deps.temporal, taskQueue: deps.config.taskQueue, options: deps.relays.options, log: app.log });
+    // Every relay (the mail relay, each webhook's) runs, and catches up with what was logged while none ran.
+    app.addHook('onReady', async () => waker?.poke());
+    app.addHook('onClose', async () => waker?.close());
+  }
+  app.decorate('relayWaker', waker);
   await app.register(errors);
   await app.register(security, deps.rateLimit ?? {});
   await app.register(auth);
@@ -80,6 +101,8 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       await v1.register(inboxRoutes);
       await v1.register(auditRoutes, deps.audit ?? {});
       await v1.register(eventRoutes);
+      await v1.register(webhookRoutes);
+      await v1.register(notificationRoutes);
     },
     { prefix: '/v1' },
   );

@@ -7,6 +7,8 @@ import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import type { Principal } from '../db/principals';
 import type { ResolvedPolicy } from '../domain/types';
+import type { RelayWaker } from '../activities/relay-waker';
+import type { SecretBox } from '../db/secrets';
 
 /** A role a route may allow. `approver` means any `approver:<department>` role. */
 export type RouteRole = 'integrator' | 'approver' | 'auditor' | 'admin' | 'erp';
@@ -18,6 +20,10 @@ declare module 'fastify' {
     /** The review policy captured by orders submitted now. */
     policy: ResolvedPolicy;
     appConfig: AppConfig;
+    /** Seals webhook secrets and tracking tokens. */
+    secrets: SecretBox;
+    /** Wakes the event relays after the API logged events; undefined when relays are off (most tests). */
+    relayWaker: RelayWaker | undefined;
   }
   interface FastifyRequest {
     /** Set by the auth plugin on every route that declares roles; null elsewhere. */

@@ -235,3 +235,87 @@ export const orderHistories = sqliteTable('order_histories', {
   history: text('history').notNull(),
   archivedAt: text('archived_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 });
+
+/**
+ * Webhook subscriptions (contract section 7). The signing secret is kept sealed with the app's secret key
+ * (db/secrets.ts): it can sign, and is never shown again. An integrator's subscription sees only its own orders.
+ */
+export const webhooks = sqliteTable('webhooks', {
+  id: text('id').primaryKey(),
+  ownerId: text('owner_id').notNull(),
+  /** 1: only events of orders the owner submitted (an integrator's subscription). */
+  ownOrdersOnly: integer('own_orders_only', { mode: 'boolean' }).notNull(),
+  url: text('url').notNull(),
+  types: text('types', { mode: 'json' }).$type<string[]>().notNull(),
+  description: text('description'),
+  secretSealed: text('secret_sealed').notNull(),
+  createdAt: text('created_at').notNull(),
+  deletedAt: text('deleted_at'),
+});
+
+/** Every delivery attempt of an event to a webhook, as the delivery log shows it. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    webhookId: text('webhook_id').notNull(),
+    eventId: text('event_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    at: text('at').notNull(),
+    /** `delivered`, `failed` (this attempt; it is retried), `gave_up` (retries exhausted), `refused` (address not allowed). */
+    outcome: text('outcome').notNull(),
+    /** The receiver's HTTP status, when it answered. */
+    httpStatus: integer('http_status'),
+    error: text('error'),
+    /** Milliseconds from the event to this attempt's answer. */
+    lagMs: integer('lag_ms'),
+  },
+  (t) => [index('webhook_deliveries_webhook').on(t.webhookId, t.id), index('webhook_deliveries_event').on(t.webhookId, t.eventId)],
+);
+
+/**
+ * Where a relay (a webhook's deliveries, or the mail notifications) has got to in the log: everything at or before
+ * `pos` is done. The relay workflow keeps its own cursor; this checkpoint lets a relay started again resume.
+ */
+export const relayCheckpoints = sqliteTable('relay_checkpoints', {
+  relayId: text('relay_id').primaryKey(),
+  pos: integer('pos').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** People told by e-mail (contract section 8): one row per event and recipient, with its latest result. */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    eventId: text('event_id').notNull(),
+    orderId: text('order_id'),
+    recipient: text('recipient').notNull(),
+    email: text('email').notNull(),
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+    /** `sent`, `failed` (retried), `logged` (no SMTP_URL: written to the log instead), `gave_up`. */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull(),
+    error: text('error'),
+    at: text('at').notNull(),
+  },
+  (t) => [uniqueIndex('notifications_event_recipient').on(t.eventId, t.recipient), index('notifications_order').on(t.orderId, t.id)],
+);
+
+/**
+ * Revocable, unguessable links to an order's tracking page (contract section 8). Looked up by the token's hash; the
+ * token itself is kept sealed, so asking for the link again gives the same one (the customer's link keeps working).
+ */
+export const trackingLinks = sqliteTable(
+  'tracking_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    tokenSealed: text('token_sealed').notNull(),
+    orderId: text('order_id').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: text('created_at').notNull(),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('tracking_links_order').on(t.orderId)],
+);

@@ -1,2 +1,3 @@
 /** The workflows this worker runs. */
 export { orderReviewWorkflow } from './order-review';
+export { eventRelayWorkflow } from './relay';

@@ -140,7 +140,10 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
             updateId,
           }),
         // Every refused attempt is kept for the audit trail, with who tried and why it was refused.
-        onRefused: (status, reason) => recordRefusedDecision(app.db, { orderId, step, actor: principal.id, status, reason, decision }),
+        onRefused: (status, reason) => {
+          recordRefusedDecision(app.db, { orderId, step, actor: principal.id, status, reason, decision });
+          app.relayWaker?.poke();
+        },
       });
     },
   );

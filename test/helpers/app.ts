@@ -106,9 +106,12 @@ export async function createTestApp(opts: {
   taskQueue?: string;
   rateLimit?: BuildAppDeps['rateLimit'];
   sweeper?: BuildAppDeps['sweeper'];
+  relays?: BuildAppDeps['relays'];
+  /** Extra environment for the app's config (e.g. SMTP_URL, WEBHOOK_ALLOW_PRIVATE). */
+  env?: Record<string, string>;
 }): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-api-'));
-  const config = loadConfig({ DATA_DIR: dir, TASK_QUEUE: opts.taskQueue ?? `api-test-${randomUUID().slice(0, 8)}` });
+  const config = loadConfig({ DATA_DIR: dir, TASK_QUEUE: opts.taskQueue ?? `api-test-${randomUUID().slice(0, 8)}`, ...opts.env });
   const db = openDatabase(config.dbFile);
   seedMasterData(db);
   const suffix = randomUUID();
@@ -124,6 +127,7 @@ export async function createTestApp(opts: {
     policy: loadReviewPolicy(config),
     rateLimit: opts.rateLimit,
     sweeper: opts.sweeper,
+    relays: opts.relays,
   });
   await app.ready();
   return {
