@@ -29,6 +29,7 @@ import productRoutes from './routes/products';
 import { startIntakeSweeper } from './services/intake';
 import notificationRoutes from './routes/notifications';
 import webhookRoutes from './routes/webhooks';
+import { trackingApiRoutes, trackingPageRoutes } from './routes/tracking';
 import { createRelayWaker, type RelayWaker } from '../activities/relay-waker';
 import { createSecretBox, loadSecretKey, type SecretBox } from '../db/secrets';
 import type { RelayOptions } from '../workflows/relay-messages';
@@ -90,6 +91,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   // After `security`: the console replaces helmet's CSP with a stricter one on its own pages.
   await app.register(consolePlugin);
+  await app.register(trackingPageRoutes);
   await app.register(
     async (v1) => {
       await v1.register(principalRoutes);
@@ -103,6 +105,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       await v1.register(eventRoutes);
       await v1.register(webhookRoutes);
       await v1.register(notificationRoutes);
+      await v1.register(trackingApiRoutes);
     },
     { prefix: '/v1' },
   );

@@ -32,5 +32,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route. Every /v1 route must declare it (checked when routes are registered). */
     roles?: readonly RouteRole[];
+    /** A /v1 route anyone may call (the tracking page's JSON, whose token is the credential). */
+    public?: true;
   }
 }

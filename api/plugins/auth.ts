@@ -1,7 +1,8 @@
 /**
  * Bearer-token authentication and role checks. Each route declares who may call it in `config.roles`; the check
  * runs onRequest, before the body is even parsed, so an anonymous caller learns nothing from validation errors.
- * A /v1 route that declares no roles fails registration: access is never open by omission.
+ * A /v1 route that declares no roles fails registration: access is never open by omission (the one kind of open
+ * route, the customer's tracking page, says so with `config.public`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -26,8 +27,8 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
 
   app.addHook('onRoute', (route) => {
     const roles = route.config?.roles;
-    if (route.url.startsWith('/v1') && (!roles || roles.length === 0)) {
-      throw new Error(`route ${String(route.method)} ${route.url} must declare config.roles`);
+    if (route.url.startsWith('/v1') && !route.config?.public && (!roles || roles.length === 0)) {
+      throw new Error(`route ${String(route.method)} ${route.url} must declare config.roles (or be declared public)`);
     }
   });
 

@@ -41,7 +41,19 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: `/v1/orders/${MISSING}/history`, allowed: ['auditor', 'admin'] },
   { method: 'POST', url: '/v1/replay', allowed: ['auditor', 'admin'], body: {} },
   { method: 'GET', url: '/v1/events', allowed: ['integrator', 'auditor', 'admin', 'erp'] },
+  { method: 'POST', url: '/v1/webhooks', allowed: ['admin', 'integrator'], body: {} },
+  { method: 'GET', url: '/v1/webhooks', allowed: ['admin', 'integrator'] },
+  { method: 'GET', url: '/v1/webhooks/wh_missing000000', allowed: ['admin', 'integrator'] },
+  { method: 'DELETE', url: '/v1/webhooks/wh_missing000000', allowed: ['admin', 'integrator'] },
+  { method: 'GET', url: '/v1/webhooks/wh_missing000000/deliveries', allowed: ['admin', 'integrator'] },
+  { method: 'POST', url: '/v1/webhooks/wh_missing000000/deliveries/evt-1/retry', allowed: ['admin', 'integrator'] },
+  { method: 'GET', url: '/v1/notifications', allowed: ['admin', 'auditor'] },
+  { method: 'POST', url: `/v1/orders/${MISSING}/tracking-link`, allowed: ['integrator'] },
+  { method: 'DELETE', url: `/v1/orders/${MISSING}/tracking-link`, allowed: ['integrator'] },
 ];
+
+/** Open on purpose: the customer's tracking page data, whose unguessable token is the credential. */
+const PUBLIC_ENDPOINTS: Endpoint[] = [{ method: 'GET', url: '/v1/track/no-such-token-0000000000000', allowed: [] }];
 
 describe('authorisation matrix', () => {
   const env = useTestApp();
@@ -83,9 +95,15 @@ describe('authorisation matrix', () => {
     expect(operations.length).toBeGreaterThanOrEqual(ENDPOINTS.length);
     for (const op of operations) {
       const re = new RegExp(`^${op.template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
-      const covered = ENDPOINTS.some((e) => e.method === op.method && re.test(e.url));
+      const covered = [...ENDPOINTS, ...PUBLIC_ENDPOINTS].some((e) => e.method === op.method && re.test(e.url));
       expect(covered, `${op.method} ${op.template} is missing from the matrix`).toBe(true);
     }
+  });
+
+  it.each(PUBLIC_ENDPOINTS)('$method $url answers without a token (and 404 for a token it does not know)', async (e) => {
+    const res = await send(e, {});
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
   it('refuses to start with a /v1 route that declares no roles', async () => {
