@@ -17,10 +17,11 @@ import type { Principal } from '../../db/principals';
 import { customers, orders, products } from '../../db/schema';
 import { normaliseOrder } from '../../domain/order';
 import type { NormalisedOrder, ResolvedPolicy } from '../../domain/types';
-import { type OrderReviewInput, type OrderState, WORKFLOW_TYPE, workflowIdFor } from '../../workflows/messages';
+import { type OrderReviewInput, WORKFLOW_TYPE, workflowIdFor } from '../../workflows/messages';
 import { initialOrderState } from '../../workflows/state';
 import { type FieldError, problems } from '../problem';
 import type { amendOrderBody, submitOrderBody } from '../schemas/orders';
+import { type OrderView, stateOf } from './orders';
 
 export interface IntakeDeps {
   db: Db;
@@ -111,7 +112,7 @@ export async function ensureReviewStarted(deps: IntakeDeps, row: Pick<OrderRow, 
 
 export interface SubmitResult {
   created: boolean;
-  state: OrderState;
+  state: OrderView;
 }
 
 export async function submitOrder(deps: IntakeDeps, principal: Principal, body: SubmitBody): Promise<SubmitResult> {
@@ -163,7 +164,7 @@ export async function submitOrder(deps: IntakeDeps, principal: Principal, body: 
   await ensureReviewStarted(deps, row);
   // A replay of an old submission shows the order as it is now (the workflow may have moved it on).
   const current = created ? row : (deps.db.select().from(orders).where(eq(orders.orderId, orderId)).get() ?? row);
-  return { created, state: current.state as unknown as OrderState };
+  return { created, state: stateOf(current) };
 }
 
 /**

@@ -15,7 +15,7 @@ import { TERMINAL_STATUSES, type OrderStatus } from '../../domain/types';
 import { FailureTypes, type OrderState, workflowIdFor } from '../../workflows/messages';
 import { type HttpProblem, problems } from '../problem';
 import { ensureReviewStarted, type IntakeDeps } from './intake';
-import { findOrder, type OrderRow } from './orders';
+import { findOrder, type OrderRow, type OrderView, withPlan } from './orders';
 
 /** How long a request waits for the workflow to apply an Update before answering 504. */
 const UPDATE_DEADLINE_MS = 30_000;
@@ -63,7 +63,7 @@ export interface UpdateRequest {
   onRefused?(status: number, reason: string): void;
 }
 
-export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Promise<OrderState> {
+export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Promise<OrderView> {
   const { row } = req;
   const refuse = (p: HttpProblem): HttpProblem => {
     if (p.status === 403 || p.status === 409) req.onRefused?.(p.status, p.message);
@@ -75,7 +75,7 @@ export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Pr
 
   const handle = deps.temporal.workflow.getHandle(workflowIdFor(row.orderId));
   try {
-    return await deps.temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => req.send(handle));
+    return withPlan(row, await deps.temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => req.send(handle)));
   } catch (err) {
     const problem = problemFromUpdateError(err, deps, row.orderId);
     if (!problem) throw err;

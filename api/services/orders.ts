@@ -5,7 +5,7 @@ import type { Principal } from '../../db/principals';
 import { inboxItems, orders, refusedDecisions } from '../../db/schema';
 import { formatMoney } from '../../domain/money';
 import type { OrderStatus, StepId } from '../../domain/types';
-import type { OrderState } from '../../workflows/messages';
+import type { OrderReviewInput, OrderState } from '../../workflows/messages';
 import { decodeCursor, page } from '../pagination';
 import { problems } from '../problem';
 import { departmentsOf, seesAllOrders } from '../roles';
@@ -29,8 +29,22 @@ export function visibleOrder(db: Db, principal: Principal, orderId: string): Ord
   return row;
 }
 
-export function stateOf(row: OrderRow): OrderState {
-  return row.state as unknown as OrderState;
+/** The order as GET /v1/orders/{orderId} shows it: the workflow's state plus the order's own review plan. */
+export type OrderView = OrderState & { stages: StepId[][] };
+
+export function stateOf(row: OrderRow): OrderView {
+  return withPlan(row, row.state as unknown as OrderState);
+}
+
+/**
+ * Adds the review plan of the policy the order captured when it started (intake first, then the policy's stages),
+ * so a client draws the plan this order runs instead of assuming one. A review started outside the API (tests,
+ * tooling) has no captured input in its row: its steps are then listed one per stage.
+ */
+export function withPlan(row: Pick<OrderRow, 'workflowInput'>, state: OrderState): OrderView {
+  const policy = (row.workflowInput as Partial<OrderReviewInput>).policy;
+  const stages: StepId[][] = policy?.stages ?? state.steps.filter((s) => s.step !== 'intake').map((s) => [s.step]);
+  return { ...state, stages: [['intake'], ...stages.map((stage) => [...stage])] };
 }
 
 export function listOrders(

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { inboxItems, orders, refusedDecisions } from '../../db/schema';
+import { withPlan } from '../../api/services/orders';
 import { workflowIdFor } from '../../workflows/messages';
 import { cleanOrder, type TestPrincipalId, uniqueOrderId, useTestApp } from '../helpers/app';
 
@@ -39,12 +40,25 @@ describe('orders API', () => {
       'intake', 'info_check', 'credit', 'capacity', 'materials', 'special_requirements', 'final_approval',
     ]);
     expect(state).not.toHaveProperty('version');
+    // The plan of the policy the order captured, intake first.
+    expect(state.stages).toEqual([['intake'], ['info_check'], ['credit', 'capacity', 'materials', 'special_requirements'], ['final_approval']]);
+    expect((await get(`/v1/orders/${body.orderId as string}`, 'finance')).json().stages).toEqual(state.stages);
 
     const row = rowOf(body.orderId as string)!;
     expect(row).toMatchObject({ status: 'in_review', revision: 1, workflowStarted: true, submittedBy: 'shop', totalMinor: 125_000 });
     const described = await env.t.client.workflow.getHandle(workflowIdFor(body.orderId as string)).describe();
     expect(described.type).toBe('orderReviewWorkflow');
     expect(described.taskQueue).toBe(env.ctx.config.taskQueue);
+  });
+
+  it("the order view's plan is the one of the policy the order captured", async () => {
+    const body = cleanOrder();
+    const state = (await submit(body)).json();
+    const sequential = [['info_check'], ['credit'], ['capacity'], ['materials'], ['special_requirements'], ['final_approval']];
+    const input = rowOf(body.orderId as string)!.workflowInput as { policy: { stages: string[][] } };
+    expect(withPlan({ workflowInput: { ...input, policy: { ...input.policy, stages: sequential } } }, state).stages).toEqual([['intake'], ...sequential]);
+    // A review started outside the API has no captured input: its steps, one per stage.
+    expect(withPlan({ workflowInput: {} }, state).stages).toEqual(state.steps.map((s: { step: string }) => [s.step]));
   });
 
   it('generates an orderId when absent', async () => {
