@@ -63,6 +63,31 @@ export default tseslint.config(
     },
   },
   {
+    // The approver console: browser ES modules, type-checked through JSDoc by api/console/tsconfig.json (which
+    // also makes `no-undef` redundant: tsc knows the DOM's globals and nothing else).
+    files: ['api/console/public/**/*.js'],
+    extends: [tseslint.configs.base],
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      'no-unused-vars': ['error', { args: 'after-used', argsIgnorePattern: '^_' }],
+      'prefer-const': 'error',
+      'no-var': 'error',
+      eqeqeq: ['error', 'always'],
+      'no-console': 'error',
+      // Values from the API reach the page as text, never as markup.
+      'no-restricted-syntax': [
+        'error',
+        { selector: "AssignmentExpression > MemberExpression.left[property.name=/^(innerHTML|outerHTML)$/]", message: 'Set textContent or build elements with h(); never markup.' },
+        { selector: "CallExpression[callee.property.name=/^(insertAdjacentHTML|write|writeln)$/]", message: 'Build elements with h(); never markup.' },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', workflowRestrictedImports],

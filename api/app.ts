@@ -23,6 +23,7 @@ import consolePlugin from './console/plugin';
 import auditRoutes, { type AuditRoutesOptions } from './routes/audit';
 import historyArchiver, { type HistoryArchiverOptions } from './plugins/history-archiver';
 import materialRoutes from './routes/materials';
+import meRoutes from './routes/me';
 import orderRoutes from './routes/orders';
 import principalRoutes from './routes/principals';
 import productRoutes from './routes/products';
@@ -95,6 +96,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       await v1.register(principalRoutes);
+      await v1.register(meRoutes);
       await v1.register(customerRoutes);
       await v1.register(productRoutes);
       await v1.register(materialRoutes);

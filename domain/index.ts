@@ -5,6 +5,7 @@ export * from './types';
 export * from './money';
 export * from './duration';
 export * from './dates';
+export * from './calendar';
 export * from './order';
 export * from './risk';
 export * from './checks/info-check';

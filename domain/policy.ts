@@ -1,16 +1,41 @@
 /**
- * The review policy (contract section 6): its JSON schema, the built-in default, and resolution to milliseconds
- * and minor units. Only the API/worker start-up imports this file's values; the workflow receives a ResolvedPolicy.
+ * The review policy (contract sections 6 and 12): its JSON schema, the built-in default, and resolution to
+ * milliseconds and minor units. Only the API/worker start-up imports this file's values; the workflow receives a
+ * ResolvedPolicy.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { businessMs, clockMinutes, isValidTimeZone } from './calendar';
+import { isIsoDate } from './dates';
+import { parseBusinessDuration, parseDuration } from './duration';
 import { MONEY_PATTERN, parseMoney } from './money';
-import { REVIEW_STEP_IDS, type ResolvedPolicy, type ReviewStepId, type StepTimers } from './types';
+import {
+  type BusinessCalendar,
+  REVIEW_STEP_IDS,
+  type ResolvedPolicy,
+  type ReviewStepId,
+  type StepTimers,
+} from './types';
 
 const money = z.string().regex(MONEY_PATTERN, 'must be an amount such as "50000.00" (at most 2 fraction digits)');
+
+/** Wall-clock ("4h") or business ("8bh", only with a calendar), or null when the string is neither. */
+function durationKind(s: string): 'wall' | 'business' | null {
+  for (const [kind, parse] of [['wall', parseDuration], ['business', parseBusinessDuration]] as const) {
+    try {
+      parse(s);
+      return kind;
+    } catch {
+      // try the other kind
+    }
+  }
+  return null;
+}
 const duration = z
   .string()
-  .refine((s) => durationMs(s) !== null, 'must be a duration such as "90s", "15m", "4h" or "3d"');
+  .refine(
+    (s) => durationKind(s) !== null,
+    'must be a duration such as "90s", "15m", "4h" or "3d" (or, with a calendar, business hours "8bh" or days "2bd")',
+  );
 function durationMs(s: string): number | null {
   try {
     return parseDuration(s);
@@ -18,6 +43,29 @@ function durationMs(s: string): number | null {
     return null;
   }
 }
+
+const clockTime = z.string().refine((s) => clockMinutes(s) !== null, 'must be a time of day "HH:MM" between 00:00 and 23:59');
+
+/** When the company works; see domain/calendar.ts for what business hours and days mean. */
+const calendarSchema = z
+  .object({
+    timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Asia/Shanghai" or "Europe/Berlin"'),
+    workingDays: z
+      .array(z.number().int().min(1, 'must be an ISO weekday 1 (Monday) … 7 (Sunday)').max(7, 'must be an ISO weekday 1 (Monday) … 7 (Sunday)'))
+      .min(1, 'at least one working day is needed')
+      .refine((days) => new Set(days).size === days.length, 'each weekday may appear only once'),
+    workingHours: z
+      .tuple([clockTime, clockTime])
+      .refine(([open, close]) => {
+        const [o, c] = [clockMinutes(open), clockMinutes(close)];
+        return o === null || c === null || o < c; // a malformed time is reported on its own
+      }, 'the opening time must be before the closing time'),
+    holidays: z
+      .array(z.string().refine(isIsoDate, 'must be a real calendar date YYYY-MM-DD'))
+      .refine((days) => new Set(days).size === days.length, 'each holiday may appear only once')
+      .default([]),
+  })
+  .strict();
 
 const reviewStepId = z.enum(REVIEW_STEP_IDS as [ReviewStepId, ...ReviewStepId[]]);
 
@@ -56,6 +104,8 @@ export const rawPolicySchema = z
     maxRevisions: z.number().int().min(1).max(20),
     steps: z.object(stepsShape).strict(),
     changesRequestedTimeout: duration,
+    calendar: calendarSchema.optional(),
+    reReview: z.enum(['changed', 'all']).optional().describe('default "changed"'),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -81,11 +131,51 @@ export const rawPolicySchema = z
       ctx.addIssue({ code: 'custom', path: ['stages', lastIndex], message: 'final_approval must be alone in the last stage' });
     }
 
+    if (durationKind(policy.changesRequestedTimeout) === 'business') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['changesRequestedTimeout'],
+        message: 'must be wall-clock (ms, s, m, h, d): it waits for the customer to amend, not for a department',
+      });
+    }
+
     for (const step of REVIEW_STEP_IDS) {
       const timers = policy.steps[step];
-      const reminder = durationMs(timers.reminderAfter);
-      const escalate = durationMs(timers.escalateAfter);
-      const timeout = durationMs(timers.timeoutAfter);
+      const fields = ['reminderAfter', 'escalateAfter', 'timeoutAfter'] as const;
+      const kinds = fields.map((f) => durationKind(timers[f]));
+      if (kinds.includes(null)) continue; // reported by the field's own schema
+      if (kinds.includes('business') && !policy.calendar) {
+        fields.forEach((f, i) => {
+          if (kinds[i] !== 'business') return;
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', step, f],
+            message: `${timers[f]} is a business duration: it needs a "calendar" in the policy (or use ms, s, m, h, d)`,
+          });
+        });
+        continue;
+      }
+      if (kinds.includes('business') && kinds.includes('wall')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', step],
+          message:
+            `mixes wall-clock and business durations (${fields.map((f) => `${f} ${timers[f]}`).join(', ')}): ` +
+            'use business units (bh, bd) for all three or for none',
+        });
+        continue;
+      }
+      // Business durations compare by their working time (a business day = the working day's length).
+      const ms = (s: string): number | null => {
+        try {
+          return policy.calendar && durationKind(s) === 'business' ? businessMs(parseBusinessDuration(s), policy.calendar) : durationMs(s);
+        } catch {
+          return null;
+        }
+      };
+      const reminder = ms(timers.reminderAfter);
+      const escalate = ms(timers.escalateAfter);
+      const timeout = ms(timers.timeoutAfter);
       if (reminder === null || escalate === null || timeout === null) continue;
       if (reminder > escalate) {
         ctx.addIssue({
@@ -134,10 +224,16 @@ export class PolicyError extends Error {
 
 /** Converts a validated raw policy to milliseconds and minor units. */
 export function resolvePolicy(raw: RawPolicy): ResolvedPolicy {
+  const calendar: BusinessCalendar | undefined = raw.calendar && {
+    timeZone: raw.calendar.timeZone,
+    workingDays: [...raw.calendar.workingDays].sort((a, b) => a - b),
+    workingHours: [raw.calendar.workingHours[0], raw.calendar.workingHours[1]],
+    holidays: [...raw.calendar.holidays].sort(),
+  };
   const steps = {} as Record<ReviewStepId, StepTimers>;
   for (const step of REVIEW_STEP_IDS) {
     const t = raw.steps[step];
-    steps[step] = {
+    steps[step] = calendar && durationKind(t.reminderAfter) === 'business' ? businessTimers(t, calendar) : {
       reminderAfterMs: parseDuration(t.reminderAfter),
       escalateAfterMs: parseDuration(t.escalateAfter),
       timeoutAfterMs: parseDuration(t.timeoutAfter),
@@ -154,6 +250,27 @@ export function resolvePolicy(raw: RawPolicy): ResolvedPolicy {
     maxRevisions: raw.maxRevisions,
     steps,
     changesRequestedTimeoutMs: parseDuration(raw.changesRequestedTimeout),
+    ...(calendar ? { calendar } : {}),
+    reReview: raw.reReview ?? 'changed',
+  };
+}
+
+/**
+ * A step on business durations (validation guarantees all three are). The *Ms fields get the nominal working
+ * time, the least wall-clock time the real deadline can be away, so code that reads only them is early, never late.
+ */
+function businessTimers(t: RawPolicy['steps'][ReviewStepId], calendar: BusinessCalendar): StepTimers {
+  const business = {
+    reminderAfter: parseBusinessDuration(t.reminderAfter),
+    escalateAfter: parseBusinessDuration(t.escalateAfter),
+    timeoutAfter: parseBusinessDuration(t.timeoutAfter),
+  };
+  return {
+    reminderAfterMs: businessMs(business.reminderAfter, calendar),
+    escalateAfterMs: businessMs(business.escalateAfter, calendar),
+    timeoutAfterMs: businessMs(business.timeoutAfter, calendar),
+    onTimeout: t.onTimeout,
+    business,
   };
 }
 

@@ -104,13 +104,47 @@ export interface RiskAssessment {
 
 export type OnTimeout = 'reject' | 'expire';
 
-/** Timers of one human step, in milliseconds. reminder ≤ escalate ≤ timeout. */
+/**
+ * When the company works (contract section 12). Plain JSON, because it travels inside the workflow input.
+ * The functions that use it are in ./calendar.
+ */
+export interface BusinessCalendar {
+  /** IANA zone in which the working hours, holidays and "today" are meant, e.g. "Asia/Shanghai". */
+  timeZone: string;
+  /** ISO weekday numbers, 1 = Monday … 7 = Sunday; unique, ascending. */
+  workingDays: number[];
+  /** Opening and closing time, "HH:MM" local, opening < closing (a working day never spans midnight). */
+  workingHours: [string, string];
+  /** Days off (YYYY-MM-DD, in the calendar's zone) on top of the non-working weekdays; unique, ascending. */
+  holidays: string[];
+}
+
+export const BUSINESS_UNITS = ['bh', 'bd'] as const;
+/** `bh` business hours; `bd` business days of the calendar's working-day length (see ./calendar). */
+export type BusinessUnit = (typeof BUSINESS_UNITS)[number];
+/** A duration counted in working time only, e.g. "8bh" = `{ amount: 8, unit: 'bh' }`. */
+export interface BusinessDuration {
+  amount: number;
+  unit: BusinessUnit;
+}
+
+/**
+ * Timers of one human step, in milliseconds. reminder ≤ escalate ≤ timeout.
+ * With `business` (a policy with a calendar whose step durations are "bh"/"bd"), the deadlines come from
+ * `business` and the calendar; the *Ms fields then hold the nominal business time (N hours, or N × the working
+ * day's length), which is the least wall-clock time the real deadline can be away: never later than it.
+ */
 export interface StepTimers {
   reminderAfterMs: number;
   escalateAfterMs: number;
   timeoutAfterMs: number;
   onTimeout: OnTimeout;
+  /** Present only when this step's durations are business durations (all three are then). */
+  business?: { reminderAfter: BusinessDuration; escalateAfter: BusinessDuration; timeoutAfter: BusinessDuration };
 }
+
+/** What an amendment reviews again: only the steps whose inputs changed, or every step (the v1.0 behaviour). */
+export type ReReview = 'changed' | 'all';
 
 /** The review policy with durations resolved to milliseconds; captured as workflow input when an order starts. */
 export interface ResolvedPolicy {
@@ -120,4 +154,11 @@ export interface ResolvedPolicy {
   maxRevisions: number;
   steps: Record<ReviewStepId, StepTimers>;
   changesRequestedTimeoutMs: number;
+  /** The policy's business calendar, when it has one. */
+  calendar?: BusinessCalendar;
+  /**
+   * Set by every policy resolved since v1.1 ("changed" unless the policy says "all"). Absent only in the input of
+   * orders started before the field existed: those re-review everything, as they did when they started.
+   */
+  reReview?: ReReview;
 }

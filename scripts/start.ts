@@ -181,6 +181,7 @@ async function main(): Promise<number> {
     const lines = [
       `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`,
       `  API:          ${server.url}`,
+      `  console:      ${server.url.replace(/\/$/, '')}/console  (approvers sign in with their token)`,
       `  API docs:     ${server.url.replace(/\/$/, '')}/docs`,
       devServer ? `  Temporal UI:  ${devServer.uiUrl}` : `  Temporal:     ${temporalAddress} (namespace ${config.namespace})`,
       `  data:         ${config.dataDir}`,

@@ -13,7 +13,6 @@ import type {
   Priority,
   ResolvedPolicy,
   RiskAssessment,
-  ReviewStepId,
   StepId,
   StepStatus,
 } from '../domain/types';
@@ -74,8 +73,8 @@ export interface OrderState {
   steps: StepView[];
   awaiting: StepId[];
   outcome: Outcome | null;
-  /** The review plan of the policy this order captured: the steps of one stage run side by side. */
-  stages: ReviewStepId[][];
+  /** The review plan of the policy this order captured, intake first: the steps of one stage run side by side. */
+  stages: StepId[][];
   /** Grows with every change the workflow records; the read model keeps the highest. */
   version: number;
 }

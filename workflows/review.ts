@@ -17,7 +17,7 @@ import {
   type Outcome,
   type StepView,
 } from './messages';
-import { isTerminal, pendingStep } from './state';
+import { isTerminal, pendingStep, reviewPlan } from './state';
 
 export function nowIso(): string {
   return new Date(Date.now()).toISOString();
@@ -108,7 +108,7 @@ export class Review {
       steps,
       awaiting: steps.filter((s) => s.status === 'awaiting_decision').map((s) => s.step),
       outcome: this.outcome,
-      stages: this.policy.stages,
+      stages: reviewPlan(this.policy),
       version: this.version,
     };
   }

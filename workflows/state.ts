@@ -4,7 +4,7 @@
  */
 import { toPublicOrder } from '../domain/order';
 import { STEP_DEPARTMENT, STEP_IDS, TERMINAL_STATUSES } from '../domain/types';
-import type { OrderStatus, StepId } from '../domain/types';
+import type { OrderStatus, ResolvedPolicy, StepId } from '../domain/types';
 import type { OrderReviewInput, OrderState, StepView } from './messages';
 
 export function pendingStep(step: StepId): StepView {
@@ -37,9 +37,14 @@ export function initialOrderState(input: OrderReviewInput): OrderState {
     steps: STEP_IDS.map(pendingStep),
     awaiting: [],
     outcome: null,
-    stages: input.policy.stages,
+    stages: reviewPlan(input.policy),
     version: 0,
   };
+}
+
+/** The order's review plan: intake, then the stages of the policy it captured. */
+export function reviewPlan(policy: Pick<ResolvedPolicy, 'stages'>): StepId[][] {
+  return [['intake'], ...policy.stages.map((stage) => [...stage])];
 }
 
 export function isTerminal(status: OrderStatus): boolean {

@@ -1,6 +1,7 @@
 /**
- * The approver console: static files (one HTML page, one ES module, one stylesheet) served by the API process
- * itself under /console. No build step: the files in public/ are what the browser gets. The page calls the
+ * The approver console: static files (one HTML page, native ES modules, one stylesheet) served by the API
+ * process itself under /console. No build step: the files in public/ are what the browser gets (they are
+ * type-checked by `npm run typecheck` through api/console/tsconfig.json, and linted as browser code). The page calls the
  * JSON API on the same origin with the bearer token the user pastes.
  */
 import path from 'node:path';
@@ -29,6 +30,8 @@ export const CONSOLE_CSP = [
 export interface ConsoleOptions {
   /** Where the page is served; default /console. */
   prefix?: string;
+  /** `GET /` redirects to the console; default true. */
+  redirectRoot?: boolean;
 }
 
 export default async function consolePlugin(app: FastifyInstance, opts: ConsoleOptions = {}): Promise<void> {
@@ -62,5 +65,10 @@ export default async function consolePlugin(app: FastifyInstance, opts: ConsoleO
     app.get(prefix, { schema: { hide: true } }, async (_request, reply) => {
       return reply.sendFile('index.html', PUBLIC_DIR);
     });
+  }
+
+  // People type the bare address: send them to the console (302, so the root stays free for something else later).
+  if (opts.redirectRoot !== false && !app.hasRoute({ method: 'GET', url: '/' })) {
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(prefix, 302));
   }
 }

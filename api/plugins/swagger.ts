@@ -23,7 +23,7 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'orders', description: 'Submit, read, decide, amend and cancel orders' },
         { name: 'master data', description: 'Customers, products, materials and capacity the review checks against' },
-        { name: 'principals', description: 'API principals and their roles (admin)' },
+        { name: 'principals', description: 'API principals and their roles (admin), and who you are (GET /v1/me, everyone)' },
         { name: 'events', description: 'The event log: a feed, webhooks, notifications' },
         { name: 'health', description: 'Liveness and readiness' },
       ],

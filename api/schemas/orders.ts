@@ -98,6 +98,9 @@ export const orderView = z
     order: publicOrder,
     risk: z.object({ score: z.number(), reasons: z.array(z.string()) }).nullable(),
     steps: z.array(stepView),
+    stages: z
+      .array(z.array(z.enum(STEP_IDS)))
+      .describe("the order's review plan: intake, then the stages of the policy it captured; the steps of one stage run side by side"),
     awaiting: z.array(z.enum(STEP_IDS)),
     outcome: z
       .object({ status: z.enum(ORDER_STATUSES), step: z.enum(STEP_IDS).nullable(), reason: z.string(), at: isoTimestamp })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEPARTMENTS } from '../../domain/types';
 import { ROLE_NAMES } from '../roles';
 import { id, isoTimestamp } from './common';
 
@@ -36,3 +37,16 @@ export const createdPrincipal = z.object({
 });
 
 export const principalList = z.object({ items: z.array(principalView) });
+
+/** GET /v1/me: who the caller is, as the console shows it. */
+export const meView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    roles: z.array(z.string()),
+    departments: z.array(z.enum(DEPARTMENTS)).describe('the departments whose steps the caller decides (from its approver:<department> roles)'),
+    delegations: z
+      .array(z.unknown())
+      .describe('delegations to and from the caller (contract section 12). Always an empty array until delegation is available.'),
+  })
+  .meta({ id: 'Me' });

@@ -12,7 +12,7 @@ import type { DecisionKind } from '../../domain/types';
 import { formatMoney } from '../../domain/money';
 import type { OrderStatus, StepId } from '../../domain/types';
 import type { OrderReviewInput, OrderState } from '../../workflows/messages';
-import { initialOrderState } from '../../workflows/state';
+import { initialOrderState, reviewPlan } from '../../workflows/state';
 import { decodeCursor, page } from '../pagination';
 import { problems } from '../problem';
 import { departmentsOf, seesAllOrders } from '../roles';
@@ -40,6 +40,17 @@ function intakeRow(db: Db, orderId: string): IntakeRow | undefined {
   return byId.get({ id: orderId });
 }
 
+/**
+ * A read model written before the view carried its plan gets it here: from the policy its intake captured, else
+ * (a review started outside the API) one stage per step.
+ */
+function withPlan(state: OrderState, intake: IntakeRow | undefined): OrderState {
+  if (state.stages) return state;
+  const policy = (intake?.workflowInput as Partial<OrderReviewInput> | undefined)?.policy;
+  const stages = policy ? reviewPlan(policy) : state.steps.map((s) => [s.step]);
+  return { ...state, stages };
+}
+
 /** The state the workflow last wrote, if it wrote one yet. */
 export function readModelState(db: Db, orderId: string): OrderState | undefined {
   return readModelRow(db, orderId)?.state as unknown as OrderState | undefined;
@@ -49,7 +60,8 @@ export function findOrder(db: Db, orderId: string): OrderRecord | undefined {
   const rm = readModelRow(db, orderId);
   const intake = intakeRow(db, orderId);
   if (rm) {
-    return { orderId, submittedBy: rm.submittedBy, status: rm.status as OrderStatus, state: rm.state as unknown as OrderState, intake };
+    const state = rm.state as unknown as OrderState;
+    return { orderId, submittedBy: rm.submittedBy, status: rm.status as OrderStatus, state: withPlan(state, intake), intake };
   }
   if (!intake) return undefined;
   // Accepted, but its workflow has not written the read model yet: it shows as just submitted.

@@ -19,6 +19,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', url: '/v1/principals', allowed: ['admin'], body: {} },
   { method: 'GET', url: '/v1/principals', allowed: ['admin'] },
   { method: 'DELETE', url: '/v1/principals/nobody', allowed: ['admin'] },
+  { method: 'GET', url: '/v1/me', allowed: ['admin', 'integrator', 'approver', 'auditor'] },
   { method: 'PUT', url: '/v1/customers/C-X', allowed: ['admin', 'integrator'], body: {} },
   { method: 'GET', url: '/v1/customers/C-BIG', allowed: ['admin', 'integrator'] },
   { method: 'GET', url: '/v1/customers', allowed: ['admin', 'integrator'] },

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { orderEventsOf } from '../../db/events';
 import { inboxItems, orderIntake, orders } from '../../db/schema';
+import { parsePolicy, BUILT_IN_POLICY } from '../../domain/policy';
 import { workflowIdFor } from '../../workflows/messages';
 import { cleanOrder, recordAsWorkflow, type TestPrincipalId, uniqueOrderId, useTestApp } from '../helpers/app';
 
@@ -40,6 +41,9 @@ describe('orders API', () => {
       'intake', 'info_check', 'credit', 'capacity', 'materials', 'special_requirements', 'final_approval',
     ]);
     expect(state).not.toHaveProperty('version');
+    // The plan of the policy the order captured, intake first.
+    expect(state.stages).toEqual([['intake'], ['info_check'], ['credit', 'capacity', 'materials', 'special_requirements'], ['final_approval']]);
+    expect((await get(`/v1/orders/${body.orderId as string}`, 'finance')).json().stages).toEqual(state.stages);
 
     const row = rowOf(body.orderId as string)!;
     expect(row).toMatchObject({ workflowStarted: true, submittedBy: 'shop', customerId: 'C-BIG', totalMinor: 125_000 });
@@ -49,6 +53,21 @@ describe('orders API', () => {
     const described = await env.t.client.workflow.getHandle(workflowIdFor(body.orderId as string)).describe();
     expect(described.type).toBe('orderReviewWorkflow');
     expect(described.taskQueue).toBe(env.ctx.config.taskQueue);
+  });
+
+  it("the order view's plan is the one of the policy the order captured", async () => {
+    const sequential = [['info_check'], ['credit'], ['capacity'], ['materials'], ['special_requirements'], ['final_approval']] as const;
+    const policy = parsePolicy({ ...BUILT_IN_POLICY, stages: sequential });
+    const other = await buildApp({ config: env.ctx.config, db: env.ctx.db, temporal: env.t.client, policy, sweeper: false });
+    try {
+      const body = cleanOrder();
+      const res = await other.inject({ method: 'POST', url: '/v1/orders', headers: env.ctx.auth('shop'), payload: body });
+      expect(res.json().stages).toEqual([['intake'], ...sequential]);
+      // The plan stays the order's own: the app in front of it now runs another policy.
+      expect((await get(`/v1/orders/${body.orderId as string}`, 'finance')).json().stages).toEqual([['intake'], ...sequential]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('generates an orderId when absent', async () => {

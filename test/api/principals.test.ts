@@ -89,6 +89,17 @@ describe('principals', () => {
     }
   });
 
+  it('GET /v1/me: who the caller is, with its departments', async () => {
+    const me = (id: Parameters<typeof env.ctx.auth>[0]) => env.ctx.app.inject({ method: 'GET', url: '/v1/me', headers: env.ctx.auth(id) });
+    const finance = await me('finance');
+    expect(finance.statusCode, finance.body).toBe(200);
+    expect(finance.json()).toStrictEqual({ id: 'finance', name: expect.any(String), roles: ['approver:finance'], departments: ['finance'], delegations: [] });
+    expect((await me('auditor')).json()).toMatchObject({ id: 'auditor', roles: ['auditor'], departments: [] });
+    expect((await me('shop')).json()).toMatchObject({ id: 'shop', roles: ['integrator'], departments: [] });
+    // Never anything secret.
+    expect(Object.keys(finance.json()).sort()).toEqual(['delegations', 'departments', 'id', 'name', 'roles']);
+  });
+
   it('refuses to let a principal revoke itself', async () => {
     const res = await env.ctx.app.inject({ method: 'DELETE', url: '/v1/principals/admin', headers: admin() });
     expect(res.statusCode).toBe(409);

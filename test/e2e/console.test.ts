@@ -3,8 +3,10 @@
  * (listening on a loopback port), a real worker on the run's Temporal dev server and a temp SQLite file.
  *
  * One journey, in order: the integrator submits an order over the customer's credit limit; the finance approver
- * signs in, finds the credit step in the inbox, opens the order and approves it; the order moves on to final
- * approval; a sales approver is refused; management decides on a phone-sized screen.
+ * signs in (the page says who is signed in), finds the credit step in the inbox, opens the order and approves it;
+ * the order moves on to final approval, which the page does not offer to finance (segregation of duties) nor to a
+ * sales approver (another department); a decision that lost a race shows the API's refusal; management decides on
+ * a phone-sized screen, with the findings above the buttons.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +17,6 @@ import { type Browser, type BrowserContext, type Locator, type Page, chromium } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { buildApp } from '../../api/app';
-import consolePlugin from '../../api/console/plugin';
 import { loadConfig } from '../../config';
 import { closeDatabase, type Db, openDatabase } from '../../db/client';
 import { createPrincipal } from '../../db/principals';
@@ -28,6 +29,7 @@ import { startTestWorker, type TestWorker } from '../helpers/worker';
 /** Browser globals inside page.evaluate callbacks (the project compiles without the DOM lib). */
 declare const document: any;
 declare const sessionStorage: any;
+declare const window: any;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
@@ -56,7 +58,7 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
   const contexts: BrowserContext[] = [];
   /** Uncaught page errors and CSP violations, per page: a console that throws or is blocked fails the test. */
   const pageProblems: string[] = [];
-  const tokens = { shop: '', finance: '', sales: '', management: '', auditor: '' };
+  const tokens = { shop: '', finance: '', finance2: '', sales: '', management: '', auditor: '' };
   const run = randomUUID().slice(0, 6);
   const orderId = `E2E-${run}-1`;
   const backgroundOrders = [`E2E-${run}-urgent`, `E2E-${run}-older`];
@@ -121,13 +123,17 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
     return page.locator('#inbox-body tbody tr', { has: page.locator(`a[data-key="${id}/${step}"]`) });
   }
 
-  async function screenshot(page: Page, name: string, docsName?: string): Promise<void> {
+  /** A full-page picture (it ends where the content does), or with `screen` only what the viewport shows. */
+  async function screenshot(page: Page, name: string, docsName?: string, { screen = false } = {}): Promise<void> {
     const file = path.join(ARTIFACTS, `${name}.png`);
-    // A short viewport and a full-page shot: the picture ends where the content does.
     const viewport = page.viewportSize();
-    if (viewport) await page.setViewportSize({ width: viewport.width, height: 480 });
-    await page.screenshot({ path: file, fullPage: true });
-    if (viewport) await page.setViewportSize(viewport);
+    if (screen) {
+      await page.screenshot({ path: file });
+    } else {
+      if (viewport) await page.setViewportSize({ width: viewport.width, height: 480 });
+      await page.screenshot({ path: file, fullPage: true });
+      if (viewport) await page.setViewportSize(viewport);
+    }
     // The README's pictures change only on purpose (UPDATE_DOCS=1), not with every run's fresh order ids.
     const docsFile = docsName && path.join(DOCS, docsName);
     if (docsFile && (process.env.UPDATE_DOCS === '1' || !fs.existsSync(docsFile))) fs.copyFileSync(file, docsFile);
@@ -148,6 +154,7 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
     seedTestWorld(db);
     tokens.shop = createPrincipal(db, { id: 'shop', name: 'Web shop', roles: ['integrator'] }).token;
     tokens.finance = createPrincipal(db, { id: 'fin-1', name: 'Fiona Finance', roles: ['approver:finance'] }).token;
+    tokens.finance2 = createPrincipal(db, { id: 'fin-2', name: 'Frank Finance', roles: ['approver:finance'] }).token;
     tokens.sales = createPrincipal(db, { id: 'sales-1', name: 'Sam Sales', roles: ['approver:sales'] }).token;
     tokens.management = createPrincipal(db, { id: 'mgmt-1', name: 'Maria Management', roles: ['approver:management'] }).token;
     tokens.auditor = createPrincipal(db, { id: 'audit-1', name: 'Avery Auditor', roles: ['auditor'] }).token;
@@ -161,8 +168,6 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
       },
     });
     app = await buildApp({ config, db, temporal: temporal.client, policy, sweeper: false });
-    // Until api/app.ts registers the console itself; then this is a no-op.
-    if (!app.hasRoute({ method: 'GET', url: '/console' })) await app.register(consolePlugin);
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -184,16 +189,33 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the page, its assets and a strict CSP from the API process', async () => {
+  it('serves the page, its ES modules, its stylesheet and a strict CSP from the API process', async () => {
     const page = await fetch(`${baseUrl}/console`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
-    const js = await fetch(`${baseUrl}/console/console.js`);
-    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    expect(await page.text()).toContain('<script type="module" src="/console/main.js">');
+    const modules = fs.readdirSync(path.join(ROOT, 'api/console/public')).filter((f) => f.endsWith('.js'));
+    expect(modules).toEqual(expect.arrayContaining(['main.js', 'api.js', 'inbox.js', 'order-view.js', 'decide.js', 'permissions.js']));
+    for (const file of modules) {
+      const js = await fetch(`${baseUrl}/console/${file}`);
+      expect(js.status, file).toBe(200);
+      expect(js.headers.get('content-type'), file).toMatch(/javascript/);
+      expect(js.headers.get('content-security-policy'), file).toMatch(/script-src 'self'/);
+    }
     const css = await fetch(`${baseUrl}/console/console.css`);
     expect(css.headers.get('content-type')).toMatch(/^text\/css/);
     expect((await fetch(`${baseUrl}/console/../package.json`)).status).toBe(404);
+  });
+
+  it('/ redirects to the console', async () => {
+    const res = await fetch(`${baseUrl}/`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/console');
+    const page = await newPage();
+    await page.goto(`${baseUrl}/`);
+    expect(new URL(page.url()).pathname).toBe('/console');
+    await page.getByLabel('Bearer token').waitFor();
   });
 
   it('refuses an unknown token at sign-in', async () => {
@@ -223,6 +245,9 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
   it('the finance approver signs in and finds the credit step in the inbox, most urgent first', async () => {
     finance = await newPage();
     await signIn(finance, tokens.finance);
+    // Who is signed in, from GET /v1/me.
+    await expectText(finance.locator('#session-label'), /Signed in as Fiona Finance · finance approver/);
+    expect(await finance.locator('#session-label').getAttribute('title')).toMatch(/^fin-1: approver:finance$/);
     const row = inboxRow(finance, orderId, 'credit');
     await row.waitFor();
     const text = await row.innerText();
@@ -240,7 +265,7 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
     await screenshot(finance, 'inbox-desktop', 'console-inbox.png');
   });
 
-  it('opens the order: stage plan, findings, risk; the audit trail is hidden from approvers', async () => {
+  it('opens the order: stage plan from its policy, the finding above the decision buttons, risk; no audit trail for approvers', async () => {
     await inboxRow(finance, orderId, 'credit').getByRole('link').click();
     await finance.locator('#order-title').waitFor();
     expect(await finance.locator('#order-title').innerText()).toBe(`Order ${orderId}`);
@@ -258,6 +283,13 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
     expect(await finance.locator('#risk-score').innerText()).toMatch(/^\d+ \/ 100$/);
     expect(await finance.locator('.lines tfoot').innerText()).toContain('1250.00');
     expect(await finance.locator('#decision-step').inputValue()).toBe('credit');
+    // The stage plan is the order's own (GET /v1/orders/{id} → stages), drawn stage by stage.
+    const order = await apiAs(tokens.finance, 'GET', `/v1/orders/${orderId}`);
+    const drawn = await plan.locator('li.stage').evaluateAll((stages) => stages.map((st: any) => [...st.querySelectorAll('[data-step]')].map((n: any) => n.dataset.step)));
+    expect(drawn).toEqual(order.json.stages);
+    // Why the step waits stands above the buttons.
+    await expectText(finance.locator('#decision-why'), /CREDIT_LIMIT_EXCEEDED/);
+    await expectAbove(finance.locator('#decision-findings'), finance.getByRole('button', { name: /Approve/ }));
     // A reload (or a shared deep link) keeps the session of this tab and reopens the same order.
     await finance.reload();
     await expectText(finance.locator('#order-title'), new RegExp(`Order ${orderId}`));
@@ -296,26 +328,55 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
     await screenshot(finance, 'order-after-credit-approved');
   });
 
-  it('a sales approver opening the order is refused with the reason', async () => {
+  it('finance, after approving credit, is offered no other step', async () => {
+    // Final approval awaits (see above), and it is not finance's: no form, no button that could only fail.
+    await expectText(finance.locator('#decision'), /Nothing for you to decide.*Final approval waits for Management\./s);
+    expect(await finance.locator('#decision-form').count()).toBe(0);
+    expect(await finance.getByRole('button', { name: /Approve|Reject|Request changes/ }).count()).toBe(0);
+    // Still so after the next refresh.
+    await finance.waitForTimeout(5_500);
+    expect(await finance.getByRole('button', { name: /Approve|Reject|Request changes/ }).count()).toBe(0);
+  });
+
+  it('a sales approver opening the order is offered nothing, and told who decides', async () => {
     const sales = await newPage();
     await signIn(sales, tokens.sales);
+    await expectText(sales.locator('#session-label'), /Sam Sales · sales approver/);
     await expectText(sales.locator('#inbox-body'), /Nothing awaits your decision/);
     await sales.getByLabel('Open an order by id').fill(orderId);
     await sales.getByRole('button', { name: 'Open' }).click();
     await sales.locator('#stage-plan').waitFor();
-    expect(await sales.locator('#decision-step').inputValue()).toBe('final_approval');
-    await sales.getByRole('button', { name: /Approve/ }).click();
-    const error = sales.locator('#decision-error');
-    await expectText(error, /Not allowed: step final_approval is decided by management/);
-    expect(await error.getAttribute('role')).toBe('alert');
+    await expectText(sales.locator('#decision-notes'), /Final approval waits for Management\./);
+    expect(await sales.locator('#decision-form').count()).toBe(0);
     const order = await apiAs(tokens.shop, 'GET', `/v1/orders/${orderId}`);
     expect(order.json.awaiting).toEqual(['final_approval']);
-    await screenshot(sales, 'order-refused-sales');
+    await screenshot(sales, 'order-nothing-for-sales');
 
     // Signing out forgets the token.
     await sales.getByRole('button', { name: 'Sign out' }).click();
     await sales.locator('#signin').waitFor({ state: 'visible' });
     expect(await sales.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('a decision that lost a race is refused with the reason, and the page shows where the order is now', async () => {
+    const raceId = `E2E-${run}-race`;
+    expect((await apiAs(tokens.shop, 'POST', '/v1/orders', orderBody(raceId, 30))).status).toBe(201);
+    await waitForOrder(raceId, (o) => o.awaiting.includes('credit'), 'credit awaiting');
+    await finance.goto(`${baseUrl}/console#/orders/${raceId}`);
+    await expectText(finance.locator('#decision-why'), /CREDIT_LIMIT_EXCEEDED/);
+    // Hold the page's refreshes of this order, so it still offers the step when the colleague has decided it.
+    const orderUrl = `${baseUrl}/v1/orders/${raceId}`;
+    await finance.route(orderUrl, (route) => (route.request().method() === 'GET' ? route.abort() : route.continue()));
+    const colleague = await apiAs(tokens.finance2, 'POST', `/v1/orders/${raceId}/steps/credit/decision`, { decision: 'approve', comment: 'checked' });
+    expect(colleague.status, JSON.stringify(colleague.json)).toBe(200);
+
+    await finance.getByRole('button', { name: /Approve/ }).click();
+    await expectText(finance.locator('#flash'), /Already decided: step credit was already decided \(approve\) by fin-2/);
+    await finance.unroute(orderUrl);
+    await finance.locator('#stage-plan [data-step="credit"][data-status="approved"]').waitFor({ timeout: 10_000 });
+    await expectText(finance.locator('#step-credit .decision-made'), /Approved by fin-2/);
+    const order = await apiAs(tokens.shop, 'GET', `/v1/orders/${raceId}`);
+    expect(order.json.steps.find((s: any) => s.step === 'credit').decision).toMatchObject({ by: 'fin-2' });
   });
 
   it('on a phone-sized screen: the inbox fits without horizontal scrolling, and management decides', async () => {
@@ -332,6 +393,14 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
     await phone.locator('#stage-plan').waitFor();
     expect(await phone.locator('#inbox').isVisible()).toBe(false); // one pane at a time on a phone
     expect(await noHorizontalScroll(phone)).toBeLessThanOrEqual(0);
+    // The finding that explains the wait is on the first screen, above the buttons.
+    const finding = phone.locator('#decision-findings');
+    await expectText(finding, /MANUAL_DECISIONS_EARLIER/);
+    await expectAbove(finding, phone.getByRole('button', { name: /Approve/ }));
+    const box = await finding.boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(PHONE.height);
+    expect(await phone.evaluate(() => window.scrollY)).toBe(0);
+    await screenshot(phone, 'order-phone', 'console-order-phone.png', { screen: true });
     await phone.getByLabel(/^Comment/).fill('Approved for production.');
     await phone.getByRole('button', { name: /Approve/ }).click();
     await expectText(phone.locator('#order-status'), /Approved/, 20_000);
@@ -344,11 +413,10 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
     expect(await inboxRow(phone, orderId, 'final_approval').count()).toBe(0);
   });
 
-  it('an auditor (no inbox) opens the finished order and reads its audit trail', async (ctx) => {
-    // The audit route is another module's; until it is registered there is no trail to show.
-    if (!app.hasRoute({ method: 'GET', url: '/v1/orders/:orderId/audit' })) return ctx.skip();
+  it('an auditor (no inbox) opens the finished order and reads its audit trail', async () => {
     const page = await newPage();
     await signIn(page, tokens.auditor);
+    await expectText(page.locator('#session-label'), /Avery Auditor · auditor/);
     await expectText(page.locator('#inbox-note'), /Your role has no inbox/);
     await page.goto(`${baseUrl}/console#/orders/${orderId}`);
     await expectText(page.locator('#order-status'), /Approved/);
@@ -356,7 +424,10 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
     const audit = page.locator('#audit');
     await audit.waitFor({ state: 'visible' });
     await expectText(audit, /decision.*fin-1/s);
-    await expectText(audit, /decision refused.*sales-1/s);
+    await expectText(audit, /decision.*mgmt-1/s);
+    // The race the finance approver lost (above) is in the other order's trail, with who tried.
+    await page.goto(`${baseUrl}/console#/orders/E2E-${run}-race`);
+    await expectText(page.locator('#audit'), /decision refused.*fin-1/s);
     await screenshot(page, 'order-audit-auditor');
   });
 
@@ -364,6 +435,14 @@ describe.skipIf(!hasChromium)('approver console (Chromium)', () => {
     expect(pageProblems).toEqual([]);
   });
 });
+
+/** Asserts that `upper` ends above where `lower` starts on the page (both visible). */
+async function expectAbove(upper: Locator, lower: Locator): Promise<void> {
+  const [a, b] = [await upper.boundingBox(), await lower.boundingBox()];
+  expect(a, `${String(upper)} is not visible`).not.toBeNull();
+  expect(b, `${String(lower)} is not visible`).not.toBeNull();
+  expect(a!.y + a!.height, `${String(upper)} should stand above ${String(lower)}`).toBeLessThanOrEqual(b!.y);
+}
 
 /** Waits until the locator's text matches (the console updates asynchronously, by polling and after fetches). */
 async function expectText(locator: Locator, pattern: RegExp, timeoutMs = 15_000): Promise<void> {

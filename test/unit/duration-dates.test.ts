@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween, isIsoDate } from '../../domain/dates';
-import { DURATION_PATTERN, parseDuration } from '../../domain/duration';
+import { DURATION_PATTERN, parseBusinessDuration, parseDuration } from '../../domain/duration';
 
 describe('parseDuration', () => {
   it.each([
@@ -20,6 +20,21 @@ describe('parseDuration', () => {
 
   it('rejects a duration too large to represent exactly', () => {
     expect(() => parseDuration('99999999999999999999d')).toThrow(/too large/);
+  });
+});
+
+describe('parseBusinessDuration', () => {
+  it('parses business hours and days', () => {
+    expect(parseBusinessDuration('8bh')).toEqual({ amount: 8, unit: 'bh' });
+    expect(parseBusinessDuration('2bd')).toEqual({ amount: 2, unit: 'bd' });
+  });
+
+  it.each(['8h', '0bh', '1.5bd', 'bd', '2 bd', '2BD', '02bd', ''])('rejects %j', (s) => {
+    expect(() => parseBusinessDuration(s)).toThrow(/invalid business duration/);
+  });
+
+  it('is not a wall-clock duration', () => {
+    expect(() => parseDuration('8bh')).toThrow(/invalid duration/);
   });
 });
 
