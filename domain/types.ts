@@ -95,6 +95,8 @@ export interface Decision {
   /** ISO timestamp. */
   at: string;
   comment: string | null;
+  /** The principal `by` decided for, as their delegate (contract section 12). */
+  onBehalfOf?: string;
 }
 
 export interface RiskAssessment {

@@ -48,6 +48,9 @@ export interface StepView {
   waitingSince: string | null;
   escalated: boolean;
   decision: Decision | null;
+  /** The approver who claimed the waiting step (contract section 12); others' decisions are refused meanwhile. */
+  claimedBy?: string | null;
+  claimedAt?: string | null;
 }
 
 export interface Outcome {
@@ -84,6 +87,20 @@ export interface DecideInput {
   decision: DecisionKind;
   comment: string | null;
   actor: Actor;
+  /** When the actor decides as someone's delegate: that someone (segregation of duties still binds the actor). */
+  onBehalfOf?: string;
+}
+
+export interface ClaimInput {
+  step: StepId;
+  actor: Actor;
+}
+
+export interface AssignInput {
+  step: StepId;
+  actor: Actor;
+  /** The colleague the step is handed to (the API checked it is an active approver of the step's department). */
+  to: Actor;
 }
 
 export interface AmendInput {
@@ -98,7 +115,7 @@ export interface CancelInput {
 
 /**
  * ApplicationFailure types the update validators and handlers throw; the API maps them to HTTP statuses
- * (FORBIDDEN → 403, NOT_AWAITING / ORDER_FINISHED / REVISION_LIMIT / INVALID_TRANSITION → 409).
+ * (FORBIDDEN → 403, NOT_AWAITING / ORDER_FINISHED / REVISION_LIMIT / INVALID_TRANSITION / CLAIMED → 409).
  */
 export const FailureTypes = {
   forbidden: 'FORBIDDEN',
@@ -106,6 +123,7 @@ export const FailureTypes = {
   orderFinished: 'ORDER_FINISHED',
   revisionLimit: 'REVISION_LIMIT',
   invalidTransition: 'INVALID_TRANSITION',
+  claimed: 'CLAIMED',
 } as const;
 
 /** A department decides one awaiting step. Answers with the order once the decision took effect. */
@@ -114,5 +132,11 @@ export const decideUpdate = defineUpdate<OrderState, [DecideInput]>('decideUpdat
 export const amendUpdate = defineUpdate<OrderState, [AmendInput]>('amendUpdate');
 /** Ends the review as cancelled and releases holds. */
 export const cancelUpdate = defineUpdate<OrderState, [CancelInput]>('cancelUpdate');
+/** An approver of the step's department takes a waiting step: others' decisions on it are refused until released. */
+export const claimUpdate = defineUpdate<OrderState, [ClaimInput]>('claimUpdate');
+/** The claimer (or management) releases a claim. */
+export const unclaimUpdate = defineUpdate<OrderState, [ClaimInput]>('unclaimUpdate');
+/** Management, or the claimer, hands a waiting step to a colleague of the same department. */
+export const assignUpdate = defineUpdate<OrderState, [AssignInput]>('assignUpdate');
 /** The order as the contract shows it. */
 export const getOrderStateQuery = defineQuery<OrderState>('getOrderStateQuery');

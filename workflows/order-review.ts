@@ -3,108 +3,19 @@
  * Human decisions, amendments and cancellation arrive as Updates; the read model is written through an
  * activity after every change, and each Update answers once its effect is recorded there.
  */
-import { allHandlersFinished, condition, currentUpdateInfo, log, setHandler } from '@temporalio/workflow';
-import { outcomeEventType } from '../domain/events';
-import type { OrderStatus, StepId } from '../domain/types';
-import {
-  amendUpdate,
-  cancelUpdate,
-  decideUpdate,
-  getOrderStateQuery,
-  type OrderReviewInput,
-  type Outcome,
-} from './messages';
+import { allHandlersFinished, condition } from '@temporalio/workflow';
+import type { StepId } from '../domain/types';
+import { registerHandlers } from './handlers';
+import type { OrderReviewInput, Outcome } from './messages';
 import { Review, nowIso } from './review';
-import { isTerminal } from './state';
 import { acts, runStep, StageControl, type StageEnd } from './steps';
 
 type RevisionResult = { kind: 'approved' } | { kind: 'interrupted' } | StageEnd;
 
-/**
- * The id of the Update being handled, for the event it causes: a client retrying with the same Idempotency-Key after
- * the order ended is answered from the log instead of being refused.
- */
-function withUpdateId(): { updateId?: string } {
-  const id = currentUpdateInfo()?.id;
-  return id ? { updateId: id } : {};
-}
-
 /** Reviews one order from submission to approved, rejected, cancelled or expired. */
 export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outcome> {
   const r = new Review(input);
-  /** Steps whose runner is alive in the current stage. */
-  const live = new Set<StepId>();
-  let awaitingAmendment = false;
-  let recording = false;
-
-  /** Nothing left to do until a person acts, an amendment arrives, or ever (the order ended). */
-  const atRest = () => {
-    if (isTerminal(r.status) || awaitingAmendment) return true;
-    return live.size > 0 && [...live].every((id) => r.step(id).status === 'awaiting_decision');
-  };
-  /** At rest, and the read model shows it: what an Update waits for before it answers. */
-  const settled = () => !r.dirty && !recording && atRest();
-
-  // Handlers are registered before the first await so no early message is lost.
-  setHandler(getOrderStateQuery, () => r.view());
-
-  setHandler(
-    decideUpdate,
-    async (d) => {
-      // Re-checked here: two updates validated in the same task may race for one step; the first wins.
-      const refusal = r.refuseDecision(d);
-      if (refusal) throw refusal;
-      const s = r.step(d.step);
-      const comment = d.comment?.trim() || null;
-      s.decision = { decision: d.decision, by: d.actor.id, at: nowIso(), comment };
-      s.status = d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'changes_requested';
-      r.deciders.set(d.actor.id, d.step);
-      r.touch({ type: 'order.step_decided', step: d.step, actor: d.actor.id, data: { decision: d.decision, comment, ...withUpdateId() } });
-      await condition(settled);
-      return r.view();
-    },
-    {
-      validator: (d) => {
-        const refusal = r.refuseDecision(d);
-        if (refusal) throw refusal;
-      },
-    },
-  );
-
-  setHandler(
-    amendUpdate,
-    async (a) => {
-      const refusal = r.refuseAmendment(a.actor);
-      if (refusal) throw refusal;
-      const target = r.revision + 1;
-      r.pendingAmendment = { ...a, ...withUpdateId() };
-      await condition(() => (r.revision >= target || isTerminal(r.status)) && settled());
-      return r.view();
-    },
-    {
-      validator: (a) => {
-        const refusal = r.refuseAmendment(a.actor);
-        if (refusal) throw refusal;
-      },
-    },
-  );
-
-  setHandler(
-    cancelUpdate,
-    async (c) => {
-      const refusal = r.refuseCancel();
-      if (refusal) throw refusal;
-      r.pendingCancel = { ...c, ...withUpdateId() };
-      await condition(() => isTerminal(r.status) && settled());
-      return r.view();
-    },
-    {
-      validator: (_c) => {
-        const refusal = r.refuseCancel();
-        if (refusal) throw refusal;
-      },
-    },
-  );
+  registerHandlers(r);
 
   // The recorder writes the read model when the workflow comes to rest with changes since the last write:
   // every state a caller can observe (waiting for a person, or ended) is written before an Update answers,
@@ -112,13 +23,13 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
   // batched into the next one.
   const recorder = async () => {
     for (;;) {
-      await condition(() => r.dirty && atRest());
+      await condition(() => r.dirty && r.atRest());
       r.dirty = false;
-      recording = true;
+      r.recording = true;
       const events = r.unrecorded;
       r.unrecorded = [];
       await acts.recordState({ state: r.view(), events });
-      recording = false;
+      r.recording = false;
     }
   };
   void recorder();
@@ -128,11 +39,11 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
     await Promise.all(
       stage.map(async (step) => {
         if (step === 'intake') return;
-        live.add(step);
+        r.live.add(step);
         try {
           await runStep(r, step, ctl);
         } finally {
-          live.delete(step);
+          r.live.delete(step);
         }
       }),
     );
@@ -172,25 +83,12 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
     }
   }
 
-  function finish(status: OrderStatus, step: StepId | null, reason: string, actor = 'system', extra: Record<string, unknown> = {}): void {
-    const at = nowIso();
-    for (const s of r.steps.values()) {
-      if (status !== 'approved' && ['pending', 'running', 'awaiting_decision'].includes(s.status)) s.status = 'cancelled';
-    }
-    r.status = status;
-    r.completedAt = at;
-    r.outcome = { status, step, reason, at };
-    const type = outcomeEventType(status);
-    if (type) r.touch({ type, step, actor, data: { status, step, reason, ...extra } });
-    log.info('order review finished', { orderId: r.orderId, status, step, reason });
-  }
-
   let result = await runRevision();
   for (;;) {
     if (r.pendingCancel) {
       const { reason, actor, updateId } = r.pendingCancel;
       await release('cancelled');
-      finish('cancelled', null, reason, actor.id, updateId ? { updateId } : {});
+      r.finish('cancelled', null, reason, actor.id, updateId ? { updateId } : {});
       break;
     }
     if (r.pendingAmendment) {
@@ -219,26 +117,26 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
         actor: r.step(result.step).decision?.by ?? 'system',
         data: { step: result.step, comment: result.reason },
       });
-      awaitingAmendment = true;
+      r.awaitingAmendment = true;
       const interrupted = await condition(() => r.interrupted, r.policy.changesRequestedTimeoutMs);
-      awaitingAmendment = false;
+      r.awaitingAmendment = false;
       if (interrupted) continue;
       await release('expired');
-      finish('expired', result.step, 'no amendment arrived after changes were requested');
+      r.finish('expired', result.step, 'no amendment arrived after changes were requested');
       break;
     }
     if (result.kind === 'approved') {
       const final = r.step('final_approval');
-      finish('approved', 'final_approval', final.decision ? `approved by ${final.decision.by}` : 'approved automatically');
+      r.finish('approved', 'final_approval', final.decision ? `approved by ${final.decision.by}` : 'approved automatically');
       break;
     }
     if (result.kind === 'interrupted') continue; // an interrupt is always pending here; handled above
     await release(result.kind);
-    finish(result.kind, result.step, result.reason);
+    r.finish(result.kind, result.step, result.reason);
     break;
   }
 
   // Let every Update answer, and the final state reach the read model, before the workflow closes.
-  await condition(() => !r.dirty && !recording && allHandlersFinished());
+  await condition(() => !r.dirty && !r.recording && allHandlersFinished());
   return r.outcome ?? { status: r.status, step: null, reason: 'ended', at: nowIso() };
 }

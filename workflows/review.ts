@@ -1,22 +1,14 @@
 /**
- * The workflow's in-memory review state: the order view, who decided what, and pending interrupts.
- * Every change goes through `touch`, which bumps the version and queues audit events for the read model.
+ * The workflow's in-memory review state: the order view, who decided what, pending interrupts, and whether the
+ * review is at rest (so the read model may be written and Updates may answer). Every change goes through `touch`,
+ * which bumps the version and queues the events that explain it for the log.
  */
-import { ApplicationFailure, uuid4 } from '@temporalio/workflow';
-import type { EventType, NewEvent } from '../domain/events';
+import { log, uuid4 } from '@temporalio/workflow';
+import { type EventType, type NewEvent, outcomeEventType } from '../domain/events';
 import { toPublicOrder } from '../domain/order';
-import { STEP_DEPARTMENT, STEP_IDS } from '../domain/types';
+import { STEP_IDS } from '../domain/types';
 import type { NormalisedOrder, OrderStatus, ResolvedPolicy, RiskAssessment, StepId } from '../domain/types';
-import {
-  type Actor,
-  type CancelInput,
-  type DecideInput,
-  FailureTypes,
-  type OrderReviewInput,
-  type OrderState,
-  type Outcome,
-  type StepView,
-} from './messages';
+import type { Actor, CancelInput, DecideInput, OrderReviewInput, OrderState, Outcome, StepView } from './messages';
 import { isTerminal, pendingStep, reviewPlan } from './state';
 
 export function nowIso(): string {
@@ -52,8 +44,14 @@ export class Review {
   pendingCancel: (CancelInput & { updateId?: string }) | null = null;
   /** Events not yet handed to the read model writer. */
   unrecorded: NewEvent[] = [];
-  /** Bumped by `touch`; the recorder writes when it is ahead of what was written. */
+  /** Set by `touch`; the recorder writes when there are changes since the last write. */
   dirty = false;
+  /** A read-model write is in flight. */
+  recording = false;
+  /** Steps whose runner is alive in the current stage. */
+  readonly live = new Set<StepId>();
+  /** The review waits for the submitter's amendment (changes were requested). */
+  awaitingAmendment = false;
 
   constructor(input: OrderReviewInput) {
     this.orderId = input.order.orderId;
@@ -113,70 +111,43 @@ export class Review {
     };
   }
 
-  /** Why `input` may not be decided now, as the ApplicationFailure the API maps to 403 or 409. */
-  refuseDecision(input: DecideInput): ApplicationFailure | null {
-    const { step, actor } = input;
-    if (isTerminal(this.status)) return fail(FailureTypes.orderFinished, `order is ${this.status}`);
-    const s = this.steps.get(step);
-    if (!s || step === 'intake') return fail(FailureTypes.notAwaiting, `step ${step} is not decided by a department`);
-    const dept = STEP_DEPARTMENT[step];
-    const mayDecide =
-      (dept !== 'system' && actor.departments.includes(dept)) || (s.escalated && actor.departments.includes('management'));
-    if (!mayDecide) {
-      return fail(FailureTypes.forbidden, `step ${step} is decided by ${dept}${s.escalated ? ' or management (escalated)' : ''}`);
-    }
-    if (this.policy.segregationOfDuties) {
-      if (actor.id === this.submittedBy) {
-        return fail(FailureTypes.forbidden, `segregation of duties: ${actor.id} submitted this order`);
-      }
-      const other = this.deciders.get(actor.id);
-      if (other !== undefined && other !== step) {
-        return fail(FailureTypes.forbidden, `segregation of duties: ${actor.id} already decided step ${other} of this order`);
-      }
-    }
-    if (this.interrupted) {
-      return fail(FailureTypes.notAwaiting, `order is being ${this.pendingCancel ? 'cancelled' : 'amended'}`);
-    }
-    if (s.status !== 'awaiting_decision') return fail(FailureTypes.notAwaiting, notAwaitingReason(s, this.status));
-    if (input.decision !== 'approve' && !input.comment?.trim()) {
-      return fail(FailureTypes.invalidTransition, `a comment is required to ${input.decision}`);
-    }
-    return null;
+  /** Records a decision the validator let through (and the handler re-checked). */
+  applyDecision(d: DecideInput, updateId: { updateId?: string }): void {
+    const s = this.step(d.step);
+    const comment = d.comment?.trim() || null;
+    s.decision = { decision: d.decision, by: d.actor.id, at: nowIso(), comment, ...(d.onBehalfOf ? { onBehalfOf: d.onBehalfOf } : {}) };
+    s.status = d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'changes_requested';
+    this.deciders.set(d.actor.id, d.step);
+    this.touch({
+      type: 'order.step_decided',
+      step: d.step,
+      actor: d.actor.id,
+      data: { decision: d.decision, comment, ...(d.onBehalfOf ? { onBehalfOf: d.onBehalfOf } : {}), ...updateId },
+    });
   }
 
-  refuseAmendment(actor: Actor): ApplicationFailure | null {
-    if (actor.id !== this.submittedBy) return fail(FailureTypes.forbidden, 'only the submitter may amend the order');
-    if (isTerminal(this.status) || this.pendingCancel) return fail(FailureTypes.orderFinished, `order is ${this.pendingCancel ? 'being cancelled' : this.status}`);
-    if (this.pendingAmendment) return fail(FailureTypes.invalidTransition, 'an amendment is already being applied');
-    if (this.revision >= this.policy.maxRevisions) {
-      return fail(FailureTypes.revisionLimit, `order has reached the maximum of ${this.policy.maxRevisions} revisions`);
+  /** Ends the review: every step still open is cancelled (unless approved), the outcome is set and logged. */
+  finish(status: OrderStatus, step: StepId | null, reason: string, actor = 'system', extra: Record<string, unknown> = {}): void {
+    const at = nowIso();
+    for (const s of this.steps.values()) {
+      if (status !== 'approved' && ['pending', 'running', 'awaiting_decision'].includes(s.status)) s.status = 'cancelled';
     }
-    return null;
+    this.status = status;
+    this.completedAt = at;
+    this.outcome = { status, step, reason, at };
+    const type = outcomeEventType(status);
+    if (type) this.touch({ type, step, actor, data: { status, step, reason, ...extra } });
+    log.info('order review finished', { orderId: this.orderId, status, step, reason });
   }
 
-  refuseCancel(): ApplicationFailure | null {
-    if (isTerminal(this.status)) return fail(FailureTypes.orderFinished, `order is ${this.status}`);
-    if (this.pendingCancel) return fail(FailureTypes.orderFinished, 'order is already being cancelled');
-    return null;
+  /** Nothing left to do until a person acts, an amendment arrives, or ever (the order ended). */
+  atRest(): boolean {
+    if (isTerminal(this.status) || this.awaitingAmendment) return true;
+    return this.live.size > 0 && [...this.live].every((id) => this.step(id).status === 'awaiting_decision');
   }
-}
 
-function fail(type: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
-}
-
-function notAwaitingReason(s: StepView, status: OrderStatus): string {
-  if (s.decision) return `step ${s.step} was already decided (${s.decision.decision}) by ${s.decision.by} at ${s.decision.at}`;
-  switch (s.status) {
-    case 'pending':
-      return status === 'changes_requested'
-        ? `step ${s.step} is not awaiting a decision: changes were requested`
-        : `step ${s.step} has not been reached yet`;
-    case 'running':
-      return `step ${s.step} is still running its automatic check`;
-    case 'auto_approved':
-      return `step ${s.step} was approved automatically`;
-    default:
-      return `step ${s.step} is ${s.status}`;
+  /** At rest, and the read model shows it: what an Update waits for before it answers. */
+  settled(): boolean {
+    return !this.dirty && !this.recording && this.atRest();
   }
 }

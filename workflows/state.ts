@@ -17,6 +17,8 @@ export function pendingStep(step: StepId): StepView {
     waitingSince: null,
     escalated: false,
     decision: null,
+    claimedBy: null,
+    claimedAt: null,
   };
 }
 

@@ -37,6 +37,8 @@ export async function startStack(opts: { temporalAddress: string; dir: string; p
     LOG_LEVEL: 'warn',
     // The load generator is one principal: the production default would throttle it after 600 requests.
     RATE_LIMIT_PER_MINUTE: '100000000',
+    // S6's webhook receiver runs on loopback, in the load generator.
+    WEBHOOK_ALLOW_PRIVATE: 'true',
   };
   if (opts.policy) {
     const file = path.join(dataDir, 'policy.json');

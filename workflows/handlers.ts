@@ -1,0 +1,89 @@
+/**
+ * Every message handler of the order review, registered on its state object before the workflow's first await (so
+ * no early message is lost). Each Update is refused by its validator before anything is recorded, re-checked in its
+ * handler (two Updates validated in one task may race; the first wins), and answers once its effect is at rest and
+ * in the read model.
+ */
+import { type ApplicationFailure, condition, currentUpdateInfo, setHandler } from '@temporalio/workflow';
+import { applyClaim, type ClaimAction, refuseClaim } from './claims';
+import {
+  type AmendInput,
+  amendUpdate,
+  type AssignInput,
+  assignUpdate,
+  type CancelInput,
+  cancelUpdate,
+  type ClaimInput,
+  claimUpdate,
+  type DecideInput,
+  decideUpdate,
+  getOrderStateQuery,
+  type OrderState,
+  unclaimUpdate,
+} from './messages';
+import { refuseAmendment, refuseCancel, refuseDecision } from './refusals';
+import type { Review } from './review';
+import { isTerminal } from './state';
+
+/**
+ * The id of the Update being handled, for the event it causes: a client retrying with the same Idempotency-Key after
+ * the order ended is answered from the log instead of being refused.
+ */
+export function withUpdateId(): { updateId?: string } {
+  const id = currentUpdateInfo()?.id;
+  return id ? { updateId: id } : {};
+}
+
+/**
+ * A handler and its validator for an Update: `apply` records the effect and returns the condition (besides being
+ * settled) under which the caller gets its answer.
+ */
+function update<I>(r: Review, refuse: (input: I) => ApplicationFailure | null, apply: (input: I) => () => boolean) {
+  const check = (input: I): void => {
+    const refusal = refuse(input);
+    if (refusal) throw refusal;
+  };
+  const handler = async (input: I): Promise<OrderState> => {
+    check(input);
+    const done = apply(input);
+    await condition(() => done() && r.settled());
+    return r.view();
+  };
+  return { handler, options: { validator: check } };
+}
+
+export function registerHandlers(r: Review): void {
+  setHandler(getOrderStateQuery, () => r.view());
+
+  const decide = update<DecideInput>(r, (d) => refuseDecision(r, d), (d) => {
+    r.applyDecision(d, withUpdateId());
+    return () => true;
+  });
+  setHandler(decideUpdate, decide.handler, decide.options);
+
+  const claims = <I extends ClaimInput | AssignInput>(toAction: (input: I) => ClaimAction) =>
+    update<I>(r, (input) => refuseClaim(r, toAction(input)), (input) => {
+      applyClaim(r, toAction(input));
+      return () => true;
+    });
+  const claim = claims<ClaimInput>((input) => ({ kind: 'claim', input }));
+  setHandler(claimUpdate, claim.handler, claim.options);
+  const unclaim = claims<ClaimInput>((input) => ({ kind: 'unclaim', input }));
+  setHandler(unclaimUpdate, unclaim.handler, unclaim.options);
+  const assign = claims<AssignInput>((input) => ({ kind: 'assign', input }));
+  setHandler(assignUpdate, assign.handler, assign.options);
+
+  // An amendment is applied by the main loop (it releases holds and reruns the review): answered at the new revision.
+  const amend = update<AmendInput>(r, (a) => refuseAmendment(r, a.actor), (a) => {
+    const target = r.revision + 1;
+    r.pendingAmendment = { ...a, ...withUpdateId() };
+    return () => r.revision >= target || isTerminal(r.status);
+  });
+  setHandler(amendUpdate, amend.handler, amend.options);
+
+  const cancel = update<CancelInput>(r, () => refuseCancel(r), (c) => {
+    r.pendingCancel = { ...c, ...withUpdateId() };
+    return () => isTerminal(r.status);
+  });
+  setHandler(cancelUpdate, cancel.handler, cancel.options);
+}
