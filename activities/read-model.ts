@@ -7,8 +7,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { writeTx } from '../db/client';
 import { appendEvents, orderStream } from '../db/events';
-import { inboxItems, orders } from '../db/schema';
+import { customers, inboxItems, orders } from '../db/schema';
 import type { NewEvent } from '../domain/events';
+import { inboxRank } from '../domain/priority';
 import { parseMoney } from '../domain/money';
 import { STEP_DEPARTMENT } from '../domain/types';
 import type { OrderState } from '../workflows/messages';
@@ -61,19 +62,38 @@ export function createReadModelActivities({ db, onEventsLogged }: ActivityDeps) 
         if (res.changes === 0) return { applied: false, logged };
         tx.delete(inboxItems).where(eq(inboxItems.orderId, state.orderId)).run();
         if (awaiting.length > 0) {
+          // The inbox shows who the customer is and ranks by its tier: read once per write, by primary key.
+          const customer = tx.select({ name: customers.name, tier: customers.tier }).from(customers).where(eq(customers.id, state.customerId)).get();
           tx.insert(inboxItems)
             .values(
-              awaiting.map((s) => ({
-                orderId: state.orderId,
-                step: s.step,
-                department: STEP_DEPARTMENT[s.step],
-                customerId: state.customerId,
-                totalMinor,
-                priority: state.priority,
-                dueAt: s.dueAt ?? state.updatedAt,
-                waitingSince: s.waitingSince ?? state.updatedAt,
-                escalated: s.escalated,
-              })),
+              awaiting.map((s) => {
+                const dueAt = s.dueAt ?? state.updatedAt;
+                const rank = inboxRank({
+                  priority: state.priority,
+                  tier: customer?.tier ?? null,
+                  totalMinor,
+                  currency: state.order.currency,
+                  dueAt,
+                  escalated: s.escalated,
+                });
+                return {
+                  orderId: state.orderId,
+                  step: s.step,
+                  department: STEP_DEPARTMENT[s.step],
+                  customerId: state.customerId,
+                  customerName: customer?.name ?? null,
+                  totalMinor,
+                  currency: state.order.currency,
+                  priority: state.priority,
+                  dueAt,
+                  waitingSince: s.waitingSince ?? state.updatedAt,
+                  escalated: s.escalated,
+                  claimedBy: s.claimedBy ?? null,
+                  findings: s.findings,
+                  rankAt: rank.rankAt,
+                  priorityReasons: rank.reasons,
+                };
+              }),
             )
             .run();
         }

@@ -30,6 +30,7 @@ import productRoutes from './routes/products';
 import { startIntakeSweeper } from './services/intake';
 import notificationRoutes from './routes/notifications';
 import webhookRoutes from './routes/webhooks';
+import stepRoutes from './routes/steps';
 import { trackingApiRoutes, trackingPageRoutes } from './routes/tracking';
 import { createRelayWaker, type RelayWaker } from '../activities/relay-waker';
 import { createSecretBox, loadSecretKey, type SecretBox } from '../db/secrets';
@@ -108,6 +109,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       await v1.register(webhookRoutes);
       await v1.register(notificationRoutes);
       await v1.register(trackingApiRoutes);
+      await v1.register(stepRoutes);
     },
     { prefix: '/v1' },
   );

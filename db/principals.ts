@@ -93,3 +93,12 @@ export function ensureAdmin(db: Db, token: string): void {
       .run();
   });
 }
+
+/** The active principal with this id, or undefined (revoked principals are not found). */
+export function findPrincipalById(db: Db, id: string): Principal | undefined {
+  return db
+    .select({ id: principals.id, name: principals.name, roles: principals.roles, createdAt: principals.createdAt })
+    .from(principals)
+    .where(and(eq(principals.id, id), isNull(principals.revokedAt)))
+    .get();
+}

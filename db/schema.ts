@@ -205,26 +205,49 @@ export const inboxItems = sqliteTable(
     step: text('step').notNull(),
     department: text('department').notNull(),
     customerId: text('customer_id').notNull(),
+    customerName: text('customer_name'),
     totalMinor: integer('total_minor').notNull(),
+    currency: text('currency'),
     priority: text('priority').notNull(),
     dueAt: text('due_at').notNull(),
     waitingSince: text('waiting_since').notNull(),
     escalated: integer('escalated', { mode: 'boolean' }).notNull(),
+    claimedBy: text('claimed_by'),
+    /** Why the step waits, in the words of its findings. */
+    findings: text('findings', { mode: 'json' }).$type<{ code: string; message: string }[]>(),
+    /**
+     * The due time moved earlier by the order's weight (customer tier, value): the inbox's order after urgency and
+     * escalation (domain/priority.ts). Null: the due time itself.
+     */
+    rankAt: text('rank_at'),
+    priorityReasons: text('priority_reasons', { mode: 'json' }).$type<string[]>(),
   },
   (t) => [
     primaryKey({ columns: [t.orderId, t.step] }),
-    // The inbox's own order (urgent first, escalated first, due first): a one-department inbox is read in
+    // The inbox's own order (urgent first, escalated first, then by rank): a one-department inbox is read in
     // index order and stops at the page size instead of sorting every waiting step of the department.
     index('inbox_queue').on(
       t.department,
       sql`(case ${t.priority} when 'urgent' then 0 else 1 end)`,
       sql`(case when ${t.escalated} then 0 else 1 end)`,
-      t.dueAt,
+      sql`coalesce(${t.rankAt}, ${t.dueAt})`,
       t.orderId,
       t.step,
     ),
     index('inbox_escalated').on(t.escalated, t.priority, t.dueAt),
   ],
+);
+
+/** An approver's delegation while away (contract section 12): the delegate sees and decides the delegator's steps. */
+export const delegations = sqliteTable(
+  'delegations',
+  {
+    fromId: text('from_id').primaryKey(),
+    toId: text('to_id').notNull(),
+    until: text('until').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('delegations_to').on(t.toId, t.until)],
 );
 
 /** The full Temporal history of a finished order, kept after the server forgets the execution. */

@@ -3,6 +3,7 @@ import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../plugins/auth';
 import { authProblems, problemResponses } from '../schemas/common';
 import { inboxList, inboxQuery } from '../schemas/orders';
+import { effectiveActor } from '../services/delegation';
 import { listInbox } from '../services/orders';
 
 const inboxRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -13,12 +14,16 @@ const inboxRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['orders'],
         summary: "Steps awaiting your departments' decision",
-        description: 'Management also sees every escalated step. Order: urgent first, then escalated, then earliest due.',
+        description:
+          "Your departments' waiting steps (and those of colleagues who delegated to you); management also sees every escalated " +
+          'step. Order: urgent first, then escalated, then by rank — the due time moved earlier for VIP and key customers and ' +
+          'high-value orders; each item says why in priorityReasons.',
         querystring: inboxQuery,
         response: { 200: inboxList, ...problemResponses(400), ...authProblems },
       },
     },
-    async (request) => listInbox(app.db, principalOf(request), request.query),
+    // The caller's own departments and those delegated to it now.
+    async (request) => listInbox(app.db, effectiveActor(app.db, principalOf(request)).actor.departments, request.query),
   );
 };
 

@@ -1,15 +1,18 @@
 /** Who the caller is: the console shows it and uses the departments to offer only the steps the caller decides. */
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { principalOf } from '../plugins/auth';
+import { problems } from '../problem';
 import { departmentsOf } from '../roles';
-import { authProblems } from '../schemas/common';
-import { meView } from '../schemas/principals';
+import { authProblems, problemResponses } from '../schemas/common';
+import { delegationBody, delegationView, meView } from '../schemas/principals';
+import { delegationsOf, endDelegation, setDelegation } from '../services/delegation';
 
 const meRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/me',
     {
-      config: { roles: ['integrator', 'approver', 'auditor', 'admin'] },
+      config: { roles: ['integrator', 'approver', 'auditor', 'admin', 'erp'] },
       schema: {
         tags: ['principals'],
         summary: 'The calling principal: id, name, roles, departments',
@@ -18,7 +21,46 @@ const meRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const principal = principalOf(request);
-      return { id: principal.id, name: principal.name, roles: principal.roles, departments: departmentsOf(principal), delegations: [] };
+      return {
+        id: principal.id,
+        name: principal.name,
+        roles: principal.roles,
+        departments: departmentsOf(principal),
+        delegations: delegationsOf(app.db, principal.id),
+      };
+    },
+  );
+
+  app.put(
+    '/me/delegation',
+    {
+      config: { roles: ['approver'] },
+      schema: {
+        tags: ['principals'],
+        summary: "Away: a colleague sees and decides your departments' steps until a time",
+        description:
+          "The delegate's inbox shows your departments' steps; their decisions show onBehalfOf: you. Segregation of duties " +
+          'binds the person who decides. A new PUT replaces your delegation.',
+        body: delegationBody,
+        response: { 200: delegationView, ...problemResponses(400, 415, 422), ...authProblems },
+      },
+    },
+    async (request) => setDelegation(app.db, principalOf(request), request.body),
+  );
+
+  app.delete(
+    '/me/delegation',
+    {
+      config: { roles: ['approver'] },
+      schema: {
+        tags: ['principals'],
+        summary: 'Back: end your delegation',
+        response: { 204: z.null().describe('ended'), ...problemResponses(404), ...authProblems },
+      },
+    },
+    async (request, reply) => {
+      if (!endDelegation(app.db, principalOf(request))) throw problems.notFound('you have no delegation in force');
+      return reply.code(204).send(null);
     },
   );
 };

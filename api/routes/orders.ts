@@ -2,12 +2,11 @@
  * Orders: submit, read, list, decide a step, amend, cancel. Each handler validates (zod), is authorised by its
  * declared roles plus the visibility rule, and makes one intake or Temporal call through a service.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Principal } from '../../db/principals';
 import { normaliseOrder } from '../../domain/order';
-import { amendUpdate, cancelUpdate, decideUpdate } from '../../workflows/messages';
+import { amendUpdate, cancelUpdate } from '../../workflows/messages';
 import { principalOf } from '../plugins/auth';
 import { problems } from '../problem';
 import { actorOf, hasRole } from '../roles';
@@ -26,7 +25,8 @@ import {
 } from '../schemas/orders';
 import { assertKnownReferences, type IntakeDeps, submitOrder } from '../services/intake';
 import { applyOrderUpdate } from '../services/order-updates';
-import { findOrder, listOrders, type OrderRecord, recordRefusedDecision, stateAfterUpdate, stateOf, visibleOrder } from '../services/orders';
+import { listOrders, type OrderRecord, stateAfterUpdate, stateOf, visibleOrder } from '../services/orders';
+import { decideStep, updateIdFor } from '../services/step-actions';
 
 const tags = ['orders'];
 
@@ -38,10 +38,6 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
     policy: app.policy,
     log: request.log,
   });
-
-  /** An Update id from the caller's Idempotency-Key (scoped to the caller), or a fresh one. */
-  const updateIdFor = (kind: string, principal: Principal, key: string | undefined): string =>
-    key ? `${kind}:${principal.id}:${key}` : randomUUID();
 
   /** With an Idempotency-Key: the order's state if the Update of that key already took effect (it is in the log). */
   const repeatOf = (orderId: string, key: string | undefined, updateId: string) => () =>
@@ -124,26 +120,14 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const principal = principalOf(request);
       const { orderId, step } = request.params;
-      const row = findOrder(app.db, orderId);
-      if (!row) throw problems.notFound(`order ${orderId} not found`);
       const { decision, comment } = request.body;
-      const key = request.headers['idempotency-key'];
-      const updateId = updateIdFor(`decision:${step}`, principal, key);
-      return applyOrderUpdate(deps(request), {
-        row,
-        alreadyApplied: repeatOf(orderId, key, updateId),
-        send: (handle) =>
-          handle.executeUpdate(decideUpdate, {
-            args: [{ step, decision, comment: comment ?? null, actor: actorOf(principal) }],
-            updateId,
-          }),
-        // Every refused attempt is kept for the audit trail, with who tried and why it was refused.
-        onRefused: (status, reason) => {
-          recordRefusedDecision(app.db, { orderId, step, actor: principal.id, status, reason, decision });
-          app.relayWaker?.poke();
-        },
+      return decideStep({ ...deps(request), onLogged: () => app.relayWaker?.poke() }, principalOf(request), {
+        orderId,
+        step,
+        decision,
+        comment: comment ?? null,
+        idempotencyKey: request.headers['idempotency-key'],
       });
     },
   );

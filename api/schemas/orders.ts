@@ -57,6 +57,7 @@ const decision = z.object({
   by: z.string(),
   at: isoTimestamp,
   comment: z.string().nullable(),
+  onBehalfOf: z.string().optional().describe("the principal whose delegate decided (by)"),
 });
 const stepView = z.object({
   step: z.enum(STEP_IDS),
@@ -67,6 +68,8 @@ const stepView = z.object({
   waitingSince: isoTimestamp.nullable(),
   escalated: z.boolean(),
   decision: decision.nullable(),
+  claimedBy: z.string().nullable().optional(),
+  claimedAt: isoTimestamp.nullable().optional(),
 });
 const publicOrder = z.object({
   orderId: z.string(),
@@ -134,11 +137,16 @@ export const inboxItem = z.object({
   step: z.enum(STEP_IDS),
   department: z.string(),
   customerId: z.string(),
+  customerName: z.string().nullable(),
   total: money,
+  currency: z.string().nullable(),
   priority: z.enum(PRIORITIES),
   dueAt: isoTimestamp,
   waitingSince: isoTimestamp,
   escalated: z.boolean(),
+  claimedBy: z.string().nullable().describe('who claimed the step; others cannot decide it meanwhile'),
+  findings: z.array(finding).describe('why the step waits'),
+  priorityReasons: z.array(z.string()).describe('why it ranks where it does: urgency, escalation, tier, value, due time'),
 });
 export const inboxList = z.object({ items: z.array(inboxItem), nextCursor });
 

@@ -38,6 +38,15 @@ export const createdPrincipal = z.object({
 
 export const principalList = z.object({ items: z.array(principalView) });
 
+export const delegationView = z
+  .object({
+    from: z.string().describe('the principal who is away'),
+    to: z.string().describe('the delegate'),
+    until: isoTimestamp,
+    departments: z.array(z.enum(DEPARTMENTS)).describe("the delegator's departments the delegate acts for"),
+  })
+  .meta({ id: 'Delegation' });
+
 /** GET /v1/me: who the caller is, as the console shows it. */
 export const meView = z
   .object({
@@ -46,7 +55,12 @@ export const meView = z
     roles: z.array(z.string()),
     departments: z.array(z.enum(DEPARTMENTS)).describe('the departments whose steps the caller decides (from its approver:<department> roles)'),
     delegations: z
-      .array(z.unknown())
-      .describe('delegations to and from the caller (contract section 12). Always an empty array until delegation is available.'),
+      .array(delegationView)
+      .describe("active delegations to and from the caller: a delegate sees and decides the delegator's departments' steps"),
   })
   .meta({ id: 'Me' });
+
+export const delegationBody = z.strictObject({
+  to: id.describe('the colleague who acts for you (an active approver)'),
+  until: z.iso.datetime({ offset: true, error: 'must be an ISO date-time, e.g. 2027-01-15T18:00:00+08:00' }),
+});

@@ -25,6 +25,7 @@ const CONFLICT_TYPES: readonly string[] = [
   FailureTypes.orderFinished,
   FailureTypes.invalidTransition,
   FailureTypes.revisionLimit,
+  FailureTypes.claimed,
 ];
 
 function isTerminal(status: string): boolean {

@@ -8,14 +8,15 @@ import { type Db, prepared, writeTx } from '../../db/client';
 import { appendEvents, orderEventsOf, orderStream } from '../../db/events';
 import type { Principal } from '../../db/principals';
 import { inboxItems, orderIntake, orders } from '../../db/schema';
-import type { DecisionKind } from '../../domain/types';
+import type { DecisionKind, Department } from '../../domain/types';
+import { dueReason } from '../../domain/priority';
 import { formatMoney } from '../../domain/money';
 import type { OrderStatus, StepId } from '../../domain/types';
 import type { OrderReviewInput, OrderState } from '../../workflows/messages';
 import { initialOrderState, reviewPlan } from '../../workflows/state';
 import { decodeCursor, page } from '../pagination';
 import { problems } from '../problem';
-import { departmentsOf, seesAllOrders } from '../roles';
+import { seesAllOrders } from '../roles';
 import type { IntakeRow } from './intake';
 
 /** An order as the API reasons about it: who submitted it, where it stands, and its intake record. */
@@ -123,9 +124,13 @@ export function listOrders(
   };
 }
 
-/** Urgent first, then escalated, then the earliest due; order and step break ties so the keyset is total. */
+/**
+ * Urgent first, then escalated, then by rank (the due time moved earlier by the customer's tier and the order's value:
+ * domain/priority.ts); order and step break ties so the keyset is total.
+ */
 const urgency = sql<number>`(case ${inboxItems.priority} when 'urgent' then 0 else 1 end)`;
 const escalation = sql<number>`(case when ${inboxItems.escalated} then 0 else 1 end)`;
+const rank = sql<string>`coalesce(${inboxItems.rankAt}, ${inboxItems.dueAt})`;
 
 /**
  * The inbox query, prepared once per shape. A principal of one department (not management) reads the
@@ -139,20 +144,20 @@ function inboxStatement(db: Db, shape: { single: boolean; withCursor: boolean })
       ? eq(inboxItems.department, sql.placeholder('department'))
       : sql`(${inboxItems.department} in (select value from json_each(${sql.placeholder('departments')}))
       or (${sql.placeholder('management')} = 1 and ${inboxItems.escalated} = 1))`;
-    const after = sql`(${urgency}, ${escalation}, ${inboxItems.dueAt}, ${inboxItems.orderId}, ${inboxItems.step}) >
-      (${sql.placeholder('u')}, ${sql.placeholder('e')}, ${sql.placeholder('dueAt')}, ${sql.placeholder('orderId')}, ${sql.placeholder('step')})`;
+    const after = sql`(${urgency}, ${escalation}, ${rank}, ${inboxItems.orderId}, ${inboxItems.step}) >
+      (${sql.placeholder('u')}, ${sql.placeholder('e')}, ${sql.placeholder('rank')}, ${sql.placeholder('orderId')}, ${sql.placeholder('step')})`;
     return db
-      .select({ item: inboxItems, urgency, escalation })
+      .select({ item: inboxItems, urgency, escalation, rank })
       .from(inboxItems)
       .where(shape.withCursor ? and(mine, after) : mine)
-      .orderBy(urgency, escalation, inboxItems.dueAt, inboxItems.orderId, inboxItems.step)
+      .orderBy(urgency, escalation, rank, inboxItems.orderId, inboxItems.step)
       .limit(sql.placeholder('limit'))
       .prepare();
   });
 }
 
-export function listInbox(db: Db, principal: Principal, q: { limit: number; cursor?: string }) {
-  const departments = departmentsOf(principal);
+/** The steps awaiting any of `departments` (the caller's own and those delegated to it), most urgent first. */
+export function listInbox(db: Db, departments: Department[], q: { limit: number; cursor?: string }, now = Date.now()) {
   const single = departments.length === 1 && departments[0] !== 'management';
   const params = {
     department: departments[0] ?? '',
@@ -163,23 +168,28 @@ export function listInbox(db: Db, principal: Principal, q: { limit: number; curs
   };
   let rows;
   if (q.cursor) {
-    const [u, e, dueAt, orderId, step] = decodeCursor(q.cursor, 5);
-    rows = inboxStatement(db, { single, withCursor: true }).all({ ...params, u, e, dueAt, orderId, step });
+    const [u, e, rankKey, orderId, step] = decodeCursor(q.cursor, 5);
+    rows = inboxStatement(db, { single, withCursor: true }).all({ ...params, u, e, rank: rankKey, orderId, step });
   } else {
     rows = inboxStatement(db, { single, withCursor: false }).all(params);
   }
-  const p = page(rows, q.limit, (r) => [Number(r.urgency), Number(r.escalation), r.item.dueAt, r.item.orderId, r.item.step]);
+  const p = page(rows, q.limit, (r) => [Number(r.urgency), Number(r.escalation), r.rank, r.item.orderId, r.item.step]);
   return {
     items: p.rows.map(({ item }) => ({
       orderId: item.orderId,
       step: item.step as StepId,
       department: item.department,
       customerId: item.customerId,
+      customerName: item.customerName,
       total: formatMoney(item.totalMinor),
+      currency: item.currency,
       priority: item.priority as 'normal' | 'urgent',
       dueAt: item.dueAt,
       waitingSince: item.waitingSince,
       escalated: item.escalated,
+      claimedBy: item.claimedBy,
+      findings: item.findings ?? [],
+      priorityReasons: [...(item.priorityReasons ?? []), dueReason(item.dueAt, now)],
     })),
     nextCursor: p.nextCursor,
   };

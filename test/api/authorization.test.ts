@@ -19,7 +19,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', url: '/v1/principals', allowed: ['admin'], body: {} },
   { method: 'GET', url: '/v1/principals', allowed: ['admin'] },
   { method: 'DELETE', url: '/v1/principals/nobody', allowed: ['admin'] },
-  { method: 'GET', url: '/v1/me', allowed: ['admin', 'integrator', 'approver', 'auditor'] },
+  { method: 'GET', url: '/v1/me', allowed: ['admin', 'integrator', 'approver', 'auditor', 'erp'] },
   { method: 'PUT', url: '/v1/customers/C-X', allowed: ['admin', 'integrator'], body: {} },
   { method: 'GET', url: '/v1/customers/C-BIG', allowed: ['admin', 'integrator'] },
   { method: 'GET', url: '/v1/customers', allowed: ['admin', 'integrator'] },
@@ -51,6 +51,12 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: '/v1/notifications', allowed: ['admin', 'auditor'] },
   { method: 'POST', url: `/v1/orders/${MISSING}/tracking-link`, allowed: ['integrator'] },
   { method: 'DELETE', url: `/v1/orders/${MISSING}/tracking-link`, allowed: ['integrator'] },
+  { method: 'PUT', url: '/v1/me/delegation', allowed: ['approver'], body: {} },
+  { method: 'DELETE', url: '/v1/me/delegation', allowed: ['approver'] },
+  { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/claim`, allowed: ['approver'] },
+  { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/unclaim`, allowed: ['approver'] },
+  { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/assign`, allowed: ['approver'], body: {} },
+  { method: 'POST', url: '/v1/decisions', allowed: ['approver'], body: {} },
 ];
 
 /** Open on purpose: the customer's tracking page data, whose unguessable token is the credential. */
