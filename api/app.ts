@@ -56,6 +56,9 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
     connectionTimeout: 65_000,
     keepAliveTimeout: 5_000,
   });
+  // JSON is the only body the API reads: without this, text/plain would be parsed as a string and answer a
+  // confusing 400 where every other non-JSON type answers 415.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
