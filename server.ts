@@ -6,11 +6,17 @@ import { Client, Connection } from '@temporalio/client';
 import { buildApp } from './api/app';
 import { type AppConfig, ConfigError, loadConfigOrExit, loadReviewPolicy } from './config';
 import { closeDatabase, openDatabase } from './db/client';
-import { ensureAdmin } from './db/principals';
+import { type EnsureAdminResult, ensureAdmin } from './db/principals';
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
+}
+
+/** Says what a start did to the built-in admin when it is worth knowing. */
+export function warnAboutAdmin(result: EnsureAdminResult): void {
+  if (result === 'rotated') console.log('the built-in admin token was rotated: the previous one no longer works');
+  if (result === 'revoked') console.warn('the built-in admin is revoked in the database and stays so: ADMIN_TOKEN grants nothing');
 }
 
 export async function startServer(config: AppConfig): Promise<RunningServer> {
@@ -19,7 +25,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
   const db = openDatabase(config.dbFile);
   let connection: Connection | undefined;
   try {
-    if (config.adminToken) ensureAdmin(db, config.adminToken);
+    if (config.adminToken) warnAboutAdmin(ensureAdmin(db, config.adminToken));
     connection = await Connection.connect({ address: config.temporalAddress ?? `127.0.0.1:${config.temporalDevPort}` });
     const temporal = new Client({ connection, namespace: config.namespace });
     const app = await buildApp({

@@ -10,7 +10,7 @@ import { type AppConfig, loadConfigOrExit } from '../config';
 import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { ensureAdmin, generateToken } from '../db/principals';
 import { DEMO_PRINCIPALS, needsDemoData, seedDemoData } from '../db/seed';
-import { startServer } from '../server';
+import { startServer, warnAboutAdmin } from '../server';
 import { runWorker } from '../worker';
 import { startDevServer, type DevServer } from './dev-server';
 import { resolveTemporalCli, temporalCliHelp } from './temporal-cli';
@@ -144,7 +144,7 @@ async function main(): Promise<number> {
 
     db = openDatabase(config.dbFile);
     const admin = adminToken(config);
-    ensureAdmin(db, admin.token);
+    warnAboutAdmin(ensureAdmin(db, admin.token));
     const demo = seedOnFirstStart(db, config.dataDir);
 
     const runConfig: AppConfig = { ...config, temporalAddress, adminToken: admin.token };

@@ -13,7 +13,7 @@ import { buildApp, type BuildAppDeps } from '../../api/app';
 import { putCapacity, putCustomer, putMaterial, putProduct } from '../../api/services/master-data';
 import { type AppConfig, loadConfig, loadReviewPolicy } from '../../config';
 import { closeDatabase, openDatabase, type Db } from '../../db/client';
-import { createPrincipal } from '../../db/principals';
+import { createPrincipal, ensureAdmin } from '../../db/principals';
 import { connectTestClient, type TestClient } from './temporal';
 
 /** The principals every test app has, by id, with their roles. Tokens are `tok-<id>-<suffix>` (see `tokens`). */
@@ -111,7 +111,9 @@ export async function createTestApp(opts: {
   const tokens = {} as Record<TestPrincipalId, string>;
   for (const [id, roles] of Object.entries(TEST_PRINCIPALS) as [TestPrincipalId, readonly string[]][]) {
     tokens[id] = `tok-${id}-${suffix}`;
-    createPrincipal(db, { id, name: id, roles: [...roles], token: tokens[id] });
+    // `admin` is the built-in admin, made as a start makes it (the API reserves that id).
+    if (id === 'admin') ensureAdmin(db, tokens[id]);
+    else createPrincipal(db, { id, name: id, roles: [...roles], token: tokens[id] });
   }
   const app = await buildApp({
     config,
