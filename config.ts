@@ -27,6 +27,8 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /** Requests per minute one principal (or one anonymous IP) may make; 429 with Retry-After above it. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Failed authentications (missing or unknown token) per minute per client IP; 429 above it. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -43,6 +45,7 @@ export interface AppConfig {
   temporalDevPort: number;
   temporalUiPort: number;
   rateLimitPerMinute: number;
+  authFailuresPerMinute: number;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 }
 
@@ -72,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalDevPort: c.TEMPORAL_DEV_PORT,
     temporalUiPort: c.TEMPORAL_UI_PORT,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: c.AUTH_FAILURES_PER_MINUTE,
     logLevel: c.LOG_LEVEL,
   };
 }

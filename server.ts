@@ -34,7 +34,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
       temporal,
       policy,
       logger: { level: config.logLevel },
-      rateLimit: { max: config.rateLimitPerMinute, timeWindowMs: 60_000 },
+      rateLimit: { max: config.rateLimitPerMinute, authFailuresMax: config.authFailuresPerMinute, timeWindowMs: 60_000 },
     });
     const conn = connection;
     // The app closes first (in-flight requests finish), then the resources it used.
