@@ -102,6 +102,9 @@ export async function createTestApp(opts: {
   taskQueue?: string;
   rateLimit?: BuildAppDeps['rateLimit'];
   sweeper?: BuildAppDeps['sweeper'];
+  timeouts?: BuildAppDeps['timeouts'];
+  /** Extra routes a test needs (added before the app is ready). */
+  routes?: (app: FastifyInstance) => void;
 }): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-api-'));
   const config = loadConfig({ DATA_DIR: dir, TASK_QUEUE: opts.taskQueue ?? `api-test-${randomUUID().slice(0, 8)}` });
@@ -123,7 +126,9 @@ export async function createTestApp(opts: {
     // Tests not about limits send many 401s from one address (the authorisation matrix): a budget they never reach.
     rateLimit: { authFailuresMax: 100_000, ...opts.rateLimit },
     sweeper: opts.sweeper,
+    timeouts: opts.timeouts,
   });
+  opts.routes?.(app);
   await app.ready();
   return {
     app,
