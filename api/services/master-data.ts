@@ -185,7 +185,7 @@ export function getCapacity(db: Db) {
   return {
     hoursPerDay: row.hoursPerDay,
     updatedAt: row.updatedAt,
-    // Rounded for display: sums of fractional hours pick up float noise (0.1 + 0.2).
-    booked: booked.map((b) => ({ day: b.day, hours: Math.round(Number(b.hours) * 1000) / 1000 })),
+    // Bookings are on the micro-hour grid; their SQL sum picks up float noise (0.1 + 0.2), rounded off here.
+    booked: booked.map((b) => ({ day: b.day, hours: Math.round(Number(b.hours) * 1_000_000) / 1_000_000 })),
   };
 }
