@@ -105,3 +105,13 @@ export function loadReviewPolicy(config: Pick<AppConfig, 'reviewPolicyFile'>): R
     throw new ConfigError(`REVIEW_POLICY_FILE ${config.reviewPolicyFile} is not a valid policy:\n${(err as Error).message}`);
   }
 }
+
+/** For entry points: the review policy, or why it is invalid on stderr and exit code 2, before anything starts. */
+export function loadReviewPolicyOrExit(config: Pick<AppConfig, 'reviewPolicyFile'>): ResolvedPolicy {
+  try {
+    return loadReviewPolicy(config);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(2);
+  }
+}

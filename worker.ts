@@ -3,7 +3,7 @@
  * Run it alone (`npx tsx worker.ts`, production shape) or from scripts/start.ts (embedded default).
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { type AppConfig, loadConfigOrExit } from './config';
+import { type AppConfig, loadConfigOrExit, loadReviewPolicyOrExit } from './config';
 import { createActivities } from './activities';
 import { closeDatabase, openDatabase } from './db/client';
 
@@ -32,10 +32,14 @@ export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Prom
       maxCachedWorkflows: 10_000,
     });
     const stop = () => worker.shutdown();
-    if (opts.signal.aborted) return;
-    opts.signal.addEventListener('abort', stop, { once: true });
+    // Run even when a stop came while the worker was being created (bundling takes seconds): a created worker
+    // holds the connection until it has run and shut down, and closing the connection under it throws.
     const running = worker.run();
-    opts.onReady?.();
+    if (opts.signal.aborted) stop();
+    else {
+      opts.signal.addEventListener('abort', stop, { once: true });
+      opts.onReady?.();
+    }
     await running;
   } finally {
     await connection.close();
@@ -45,6 +49,9 @@ export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Prom
 
 if (require.main === module) {
   const config = loadConfigOrExit();
+  // The worker does not use the policy (the API captures it per order), but a bad file must stop every process
+  // of a deployment at once, not only the API.
+  loadReviewPolicyOrExit(config);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());

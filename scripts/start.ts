@@ -6,11 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import { type AppConfig, loadConfigOrExit } from '../config';
+import { type AppConfig, loadConfigOrExit, loadReviewPolicyOrExit } from '../config';
 import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { ensureAdmin, generateToken } from '../db/principals';
 import { DEMO_PRINCIPALS, needsDemoData, seedDemoData } from '../db/seed';
-import { startServer, warnAboutAdmin } from '../server';
+import { listenFailure, startServer, warnAboutAdmin } from '../server';
 import { runWorker } from '../worker';
 import { startDevServer, type DevServer } from './dev-server';
 import { resolveTemporalCli, temporalCliHelp } from './temporal-cli';
@@ -75,6 +75,8 @@ function temporalLogLevel(level: AppConfig['logLevel']): LogLevel {
 async function main(): Promise<number> {
   const startedAt = Date.now();
   const config = loadConfigOrExit();
+  // Before anything starts or is written: a bad policy file is exit code 2 and its message, nothing else.
+  loadReviewPolicyOrExit(config);
   fs.mkdirSync(config.dataDir, { recursive: true });
   // This process owns the shutdown order, so the Temporal runtime must not stop the worker on its own at Ctrl-C
   // (its default), while the API is still answering.
@@ -195,7 +197,7 @@ async function main(): Promise<number> {
     log(lines.filter(Boolean).join('\n'));
     return -1; // keep running until a signal
   } catch (err) {
-    console.error(`[start] failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`[start] ${listenFailure(err, config) ?? `failed to start: ${err instanceof Error ? err.message : String(err)}`}`);
     await shutdown();
     return 1;
   }
