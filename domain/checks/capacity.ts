@@ -11,8 +11,14 @@ const UNITS_PER_HOUR = 1_000_000;
 
 /** Hours already on the micro-hour grid (stored bookings, capacity settings), as units. */
 const units = (h: number): number => Math.round(h * UNITS_PER_HOUR);
-/** Hours a requirement needs, as units: rounded up, after dropping float noise such as 0.65000000000000002. */
-const unitsUp = (h: number): number => Math.ceil(Math.round(h * UNITS_PER_HOUR * 1000) / 1000);
+/**
+ * Hours a requirement needs, as units: rounded up, so any work counts at least one unit. The relative margin
+ * drops float noise first (3 × 0.1 + 7 × 0.05 is 0.65000000000000002 h, which must stay 650000 units).
+ */
+const unitsUp = (h: number): number => {
+  const raw = h * UNITS_PER_HOUR;
+  return Math.max(0, Math.ceil(raw - Math.abs(raw) * 1e-12));
+};
 const toHours = (u: number): number => u / UNITS_PER_HOUR;
 
 /** "39.00", or as many decimals as a small amount needs ("0.004"). */
