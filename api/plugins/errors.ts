@@ -7,7 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { type FieldError, HttpProblem, type ProblemBody, problemFor } from '../problem';
-import { problem } from '../schemas/common';
+import { problemResponse } from '../schemas/common';
 
 const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
@@ -73,10 +73,10 @@ function documentFrameworkErrors(route: RouteOptions): void {
   const schema = route.schema;
   if (!schema || schema.hide) return;
   const responses = (schema.response ??= {}) as Record<string, unknown>;
-  if (schema.body || schema.params || schema.querystring || schema.headers) responses['400'] ??= problem;
+  if (schema.body || schema.params || schema.querystring || schema.headers) responses['400'] ??= problemResponse;
   if (schema.body) {
-    responses['413'] ??= problem;
-    responses['415'] ??= problem;
+    responses['413'] ??= problemResponse;
+    responses['415'] ??= problemResponse;
   }
 }
 

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problem } from '../schemas/common';
+import { problemResponses } from '../schemas/common';
 import { problems } from '../problem';
 
 const TEMPORAL_PROBE_MS = 2_000;
@@ -105,7 +105,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Readiness: the database and Temporal answer, and a worker polls the task queue',
         description: `Checked at most every ${READINESS_CACHE_MS} ms; 503 names what is missing.`,
         security: [],
-        response: { 200: z.object({ status: z.literal('ready') }), 503: problem },
+        response: { 200: z.object({ status: z.literal('ready') }), ...problemResponses(503) },
       },
     },
     async (request) => {

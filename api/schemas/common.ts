@@ -50,9 +50,15 @@ export const problem = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' });
 
+/** A problem response: documented (and serialized) as application/problem+json, the type it is sent with. */
+export const problemResponse = {
+  description: 'Problem details (RFC 9457)',
+  content: { 'application/problem+json': { schema: problem } },
+};
+
 /** Problem responses for the OpenAPI description of a route. */
-export function problemResponses<const C extends number>(...codes: C[]): Record<C, typeof problem> {
-  return Object.fromEntries(codes.map((c) => [c, problem])) as Record<C, typeof problem>;
+export function problemResponses<const C extends number>(...codes: C[]): Record<C, typeof problemResponse> {
+  return Object.fromEntries(codes.map((c) => [c, problemResponse])) as Record<C, typeof problemResponse>;
 }
 
 /** Problems every authenticated route may answer. */

@@ -39,12 +39,25 @@ function totalFits(body: { lines: { quantity: number; unitPrice: string }[] }, c
   if (!Number.isSafeInteger(total)) ctx.addIssue({ code: 'custom', path: ['lines'], message: 'the order total is too large' });
 }
 
+/** A clean order against the demo data (C-1001, BOX-E-001): the docs show it, and fuzzers start from it. */
+const submitExample = {
+  customerId: 'C-1001',
+  channel: 'web',
+  currency: 'CNY',
+  requestedDeliveryDate: '2027-06-30',
+  paymentTerms: 'NET30',
+  priority: 'normal',
+  lines: [{ sku: 'BOX-E-001', quantity: 10, unitPrice: '12.50' }],
+  declaredTotal: '125.00',
+};
+
 export const submitOrderBody = z
   .strictObject({
     orderId: id.optional().describe('idempotency key; generated (ORD-…) when absent'),
     ...orderFields,
   })
-  .superRefine(totalFits);
+  .superRefine(totalFits)
+  .meta({ examples: [submitExample] });
 
 /** An amendment is the submit body without orderId (the path names the order). */
 export const amendOrderBody = z.strictObject(orderFields).superRefine(totalFits);

@@ -111,6 +111,17 @@ describe('the OpenAPI description documents framework errors', () => {
       }
     }
     expect(missing).toEqual([]);
+    // Problems are sent as application/problem+json, so that is the type documented for every 4xx and 5xx
+    // (schemathesis found them documented as application/json).
+    const wrongType = Object.entries(spec.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) =>
+        Object.entries(op.responses)
+          .filter(([code]) => Number(code) >= 400)
+          .filter(([, r]) => Object.keys((r as { content?: object }).content ?? {}).join() !== 'application/problem+json')
+          .map(([code]) => `${method.toUpperCase()} ${path}: ${code}`),
+      ),
+    );
+    expect(wrongType).toEqual([]);
     // The walk saw the operations it is about (a broken walk must not pass on an empty spec).
     expect(withInput).toBeGreaterThanOrEqual(15);
     expect(withBody).toBeGreaterThanOrEqual(9);
