@@ -48,7 +48,8 @@ function frameworkProblem(err: FastifyError, request: FastifyRequest, status: nu
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return problemFor(
         415,
-        `unsupported media type ${JSON.stringify(request.headers['content-type'] ?? '')}: send the body as application/json`,
+        // The client's header, quoted and cut short: it is echoed back, and headers may be kilobytes long.
+        `unsupported media type ${JSON.stringify((request.headers['content-type'] ?? '').slice(0, 100))}: send the body as application/json`,
         'unsupported-media-type',
       );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -60,7 +61,7 @@ function frameworkProblem(err: FastifyError, request: FastifyRequest, status: nu
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return problemFor(400, 'the content-length header does not match the body', 'bad-request');
     default:
-      // Other framework errors below 500 (rate limit, bad URL) carry messages written for clients.
+      // Other framework errors below 500 (a bad URL, a bad header) carry messages written for clients.
       return problemFor(status, err.message);
   }
 }
