@@ -87,6 +87,7 @@ set +e
   --workers 2 \
   --request-timeout 40 \
   --seed "${FUZZ_SEED:-20261202}" \
+  --generation-database none \
   --no-color | tee "$DATA_DIR/fuzz.log"
 status=${PIPESTATUS[0]}
 set -e
