@@ -27,6 +27,8 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /** Requests per minute one principal (or one anonymous IP) may make; 429 with Retry-After above it. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Failed authentications (missing or unknown token) per minute per client IP; 429 above it. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Webhooks may target private and loopback addresses (over http too). Off by default: no SSRF into the network. */
   WEBHOOK_ALLOW_PRIVATE: z
@@ -61,6 +63,7 @@ export interface AppConfig {
   temporalDevPort: number;
   temporalUiPort: number;
   rateLimitPerMinute: number;
+  authFailuresPerMinute: number;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   webhookAllowPrivate: boolean;
   smtpUrl: string | undefined;
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalDevPort: c.TEMPORAL_DEV_PORT,
     temporalUiPort: c.TEMPORAL_UI_PORT,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: c.AUTH_FAILURES_PER_MINUTE,
     logLevel: c.LOG_LEVEL,
     webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE ?? false,
     smtpUrl: c.SMTP_URL,
@@ -135,5 +139,15 @@ export function loadReviewPolicy(config: Pick<AppConfig, 'reviewPolicyFile'>): R
     return parsePolicy(json);
   } catch (err) {
     throw new ConfigError(`REVIEW_POLICY_FILE ${config.reviewPolicyFile} is not a valid policy:\n${(err as Error).message}`);
+  }
+}
+
+/** For entry points: the review policy, or why it is invalid on stderr and exit code 2, before anything starts. */
+export function loadReviewPolicyOrExit(config: Pick<AppConfig, 'reviewPolicyFile'>): ResolvedPolicy {
+  try {
+    return loadReviewPolicy(config);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(2);
   }
 }

@@ -4,13 +4,29 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from './api/app';
-import { type AppConfig, ConfigError, loadConfigOrExit, loadReviewPolicy } from './config';
+import { type AppConfig, ConfigError, loadConfigOrExit, loadReviewPolicy, loadReviewPolicyOrExit } from './config';
 import { closeDatabase, openDatabase } from './db/client';
-import { ensureAdmin } from './db/principals';
+import { type EnsureAdminResult, ensureAdmin } from './db/principals';
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
+}
+
+/** One line for an API listen failure a user can fix (port taken, not allowed, not an address here), else undefined. */
+export function listenFailure(err: unknown, config: Pick<AppConfig, 'host' | 'port'>): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') return `cannot listen on ${where}: the address is already in use (another process listens there; set PORT or HOST)`;
+  if (code === 'EACCES') return `cannot listen on ${where}: permission denied (ports below 1024 need privileges; set PORT)`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `cannot listen on ${where}: HOST is not an address of this machine`;
+  return undefined;
+}
+
+/** Says what a start did to the built-in admin when it is worth knowing. */
+export function warnAboutAdmin(result: EnsureAdminResult): void {
+  if (result === 'rotated') console.log('the built-in admin token was rotated: the previous one no longer works');
+  if (result === 'revoked') console.warn('the built-in admin is revoked in the database and stays so: ADMIN_TOKEN grants nothing');
 }
 
 export async function startServer(config: AppConfig): Promise<RunningServer> {
@@ -19,7 +35,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
   const db = openDatabase(config.dbFile);
   let connection: Connection | undefined;
   try {
-    if (config.adminToken) ensureAdmin(db, config.adminToken);
+    if (config.adminToken) warnAboutAdmin(ensureAdmin(db, config.adminToken));
     connection = await Connection.connect({ address: config.temporalAddress ?? `127.0.0.1:${config.temporalDevPort}` });
     const temporal = new Client({ connection, namespace: config.namespace });
     const app = await buildApp({
@@ -28,7 +44,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
       temporal,
       policy,
       logger: { level: config.logLevel },
-      rateLimit: { max: config.rateLimitPerMinute, timeWindowMs: 60_000 },
+      rateLimit: { max: config.rateLimitPerMinute, authFailuresMax: config.authFailuresPerMinute, timeWindowMs: 60_000 },
       relays: {},
     });
     const conn = connection;
@@ -55,6 +71,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
 
 if (require.main === module) {
   const config = loadConfigOrExit();
+  loadReviewPolicyOrExit(config);
   startServer(config).then(
     (server) => {
       console.log(`API listening on ${server.url} (docs: ${server.url}/docs)`);
@@ -79,7 +96,9 @@ if (require.main === module) {
         console.error(err.message);
         process.exit(2);
       }
-      console.error('the API failed to start:', err);
+      const line = listenFailure(err, config);
+      if (line) console.error(line);
+      else console.error('the API failed to start:', err);
       process.exit(1);
     },
   );

@@ -4,7 +4,7 @@
  */
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { type AppConfig, loadConfigOrExit, publicUrlOf } from './config';
+import { type AppConfig, loadConfigOrExit, loadReviewPolicyOrExit, publicUrlOf } from './config';
 import { createActivities } from './activities';
 import { createMailer } from './activities/mailer';
 import { createRelayWaker } from './activities/relay-waker';
@@ -57,12 +57,16 @@ export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Prom
       maxCachedWorkflows: 10_000,
     });
     const stop = () => worker.shutdown();
-    if (opts.signal.aborted) return;
-    opts.signal.addEventListener('abort', stop, { once: true });
+    // Run even when a stop came while the worker was being created (bundling takes seconds): a created worker
+    // holds the connection until it has run and shut down, and closing the connection under it throws.
     const running = worker.run();
     // Relays whose wake-up a crash swallowed catch up now instead of at their next poll.
     waker.poke();
-    opts.onReady?.();
+    if (opts.signal.aborted) stop();
+    else {
+      opts.signal.addEventListener('abort', stop, { once: true });
+      opts.onReady?.();
+    }
     await running;
   } finally {
     await waker.close();
@@ -74,6 +78,9 @@ export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Prom
 
 if (require.main === module) {
   const config = loadConfigOrExit();
+  // The worker does not use the policy (the API captures it per order), but a bad file must stop every process
+  // of a deployment at once, not only the API.
+  loadReviewPolicyOrExit(config);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());

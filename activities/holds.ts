@@ -182,6 +182,7 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
   };
 }
 
+/** Bookings are on the micro-hour grid (domain/checks/capacity.ts): sum them there, free of float noise. */
 function sumHours(rows: { hours: number }[]): number {
-  return Math.round(rows.reduce((s, r) => s + r.hours, 0) * 100) / 100;
+  return rows.reduce((s, r) => s + Math.round(r.hours * 1_000_000), 0) / 1_000_000;
 }

@@ -35,6 +35,7 @@ import { trackingApiRoutes, trackingPageRoutes } from './routes/tracking';
 import { createRelayWaker, type RelayWaker } from '../activities/relay-waker';
 import { createSecretBox, loadSecretKey, type SecretBox } from '../db/secrets';
 import type { RelayOptions } from '../workflows/relay-messages';
+import { UPDATE_DEADLINE_MS } from './services/order-updates';
 
 export interface BuildAppDeps {
   config: AppConfig;
@@ -58,20 +59,55 @@ export interface BuildAppDeps {
   relays?: { options?: RelayOptions };
   /** Seals secrets; default: the key of config (SECRETS_KEY or DATA_DIR/secret-key). */
   secrets?: SecretBox;
+  /** Slow-client limits; tests scale them down. */
+  timeouts?: HttpTimeouts;
 }
+
+export interface HttpTimeouts {
+  /** The whole header block must arrive within this (Node's headersTimeout). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this; the answer is not counted (Node's requestTimeout). */
+  requestTimeoutMs: number;
+  /** A socket with no traffic either way is closed: it must outlast the slowest answer the server gives. */
+  idleTimeoutMs: number;
+  /** A kept-alive socket idle between requests is closed. */
+  keepAliveTimeoutMs: number;
+  /** How often Node checks the header and request limits (its default, 30 s, let a dribbling client stay a minute). */
+  checkIntervalMs: number;
+}
+
+/**
+ * Slow clients are cut off: headers within 10 s, the whole request within 30 s (1 MiB needs only 35 KB/s), both
+ * checked every second. A slow *server* answer is never cut: the request limit stops counting once the request
+ * is in, and the idle limit exceeds the 30 s a decision may wait for its workflow.
+ */
+export const HTTP_TIMEOUTS: HttpTimeouts = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: UPDATE_DEADLINE_MS + 15_000,
+  keepAliveTimeoutMs: 5_000,
+  checkIntervalMs: 1_000,
+};
 
 const MiB = 1024 * 1024;
 
 export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
+  const timeouts = deps.timeouts ?? HTTP_TIMEOUTS;
   const app = Fastify({
     logger: (deps.logger ?? false) as FastifyServerOptions['logger'],
     bodyLimit: MiB,
-    // Time allowed to receive a whole request; slow-loris clients are cut off.
-    requestTimeout: 30_000,
-    // Idle socket limit: above the 30 s a request may wait for a workflow Update to answer.
-    connectionTimeout: 65_000,
-    keepAliveTimeout: 5_000,
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionTimeout: timeouts.idleTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
   });
+  // JSON is the only body the API reads: without this, text/plain would be parsed as a string and answer a
+  // confusing 400 where every other non-JSON type answers 415.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

@@ -16,6 +16,36 @@ export interface ProblemBody {
 
 const TYPE_PREFIX = 'urn:order-review:problem:';
 
+/**
+ * The problem type of a status when no more specific one is given. Every answer carries one of our own types
+ * (never `about:blank`), so clients can switch on `type` for framework errors too.
+ */
+const TYPE_BY_STATUS: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  406: 'not-acceptable',
+  408: 'request-timeout',
+  409: 'conflict',
+  411: 'length-required',
+  413: 'payload-too-large',
+  414: 'uri-too-long',
+  415: 'unsupported-media-type',
+  422: 'unprocessable',
+  429: 'rate-limited',
+  431: 'headers-too-large',
+  500: 'internal',
+  503: 'unavailable',
+  504: 'timeout',
+};
+
+/** Our problem type URI for a short type name, or for the status when there is none. */
+export function problemType(status: number, type?: string): string {
+  return `${TYPE_PREFIX}${type ?? TYPE_BY_STATUS[status] ?? (status >= 500 ? 'server-error' : 'client-error')}`;
+}
+
 /** An error a route throws on purpose; the error handler answers it as application/problem+json. */
 export class HttpProblem extends Error {
   readonly status: number;
@@ -32,7 +62,7 @@ export class HttpProblem extends Error {
     super(detail);
     this.name = 'HttpProblem';
     this.status = status;
-    this.type = opts.type ? `${TYPE_PREFIX}${opts.type}` : 'about:blank';
+    this.type = problemType(status, opts.type);
     this.title = opts.title ?? STATUS_CODES[status] ?? 'Error';
     this.errors = opts.errors;
     this.headers = opts.headers ?? {};
@@ -62,8 +92,8 @@ export const problems = {
   forbidden: (detail: string) => new HttpProblem(403, detail, { type: 'forbidden' }),
   notFound: (detail: string) => new HttpProblem(404, detail, { type: 'not-found' }),
   conflict: (detail: string) => new HttpProblem(409, detail, { type: 'conflict' }),
-  unprocessable: (detail: string, errors: FieldError[]) =>
-    new HttpProblem(422, detail, { type: 'unknown-reference', title: 'Unprocessable order', errors }),
+  unprocessable: (detail: string, errors: FieldError[], title = 'Unprocessable order') =>
+    new HttpProblem(422, detail, { type: 'unknown-reference', title, errors }),
   unavailable: (detail: string, retryAfterSeconds = 5) =>
     new HttpProblem(503, detail, { type: 'unavailable', headers: { 'retry-after': String(retryAfterSeconds) } }),
   gatewayTimeout: (detail: string) => new HttpProblem(504, detail, { type: 'timeout' }),
@@ -72,7 +102,7 @@ export const problems = {
 /** A generic problem body for a status (used for framework errors and hidden 5xx). */
 export function problemFor(status: number, detail: string, type?: string): ProblemBody {
   return {
-    type: type ? `${TYPE_PREFIX}${type}` : 'about:blank',
+    type: problemType(status, type),
     title: STATUS_CODES[status] ?? 'Error',
     status,
     detail,

@@ -22,9 +22,16 @@ export function generateToken(): string {
   return `ort_${randomBytes(32).toString('base64url')}`;
 }
 
+/** The id of the built-in admin, whose token ADMIN_TOKEN (or DATA_DIR/admin-token) governs. */
+export const BUILT_IN_ADMIN_ID = 'admin';
+
 export class PrincipalExistsError extends Error {}
 
-/** Stores a new principal and returns it with its token (the only time the token is visible). */
+/**
+ * Stores a new principal and returns it with its token (the only time the token is visible).
+ * An id is issued once: a revoked id is refused too, because audit entries, decisions and order ownership name
+ * principals by id, and a new holder of an old id would read the old holder's orders and blur their trail.
+ */
 export function createPrincipal(
   db: Db,
   input: { id: string; name: string; roles: string[]; email?: string | null; token?: string },
@@ -34,9 +41,16 @@ export function createPrincipal(
   const createdAt = now.toISOString();
   return writeTx(db, (tx) => {
     const existing = tx.select({ revokedAt: principals.revokedAt }).from(principals).where(eq(principals.id, input.id)).get();
-    if (existing && existing.revokedAt === null) throw new PrincipalExistsError(`principal ${input.id} exists`);
-    // A revoked id may be issued again: the old row (and its token hash) is replaced.
-    tx.delete(principals).where(eq(principals.id, input.id)).run();
+    if (existing?.revokedAt) {
+      throw new PrincipalExistsError(
+        `principal ${input.id} was revoked on ${existing.revokedAt}; a revoked id is never issued again (its audit trail ` +
+          'and orders stay its own): choose another id',
+      );
+    }
+    if (existing) throw new PrincipalExistsError(`principal ${input.id} already exists`);
+    if (input.id === BUILT_IN_ADMIN_ID) {
+      throw new PrincipalExistsError(`the id ${BUILT_IN_ADMIN_ID} is reserved for the built-in admin (ADMIN_TOKEN)`);
+    }
     tx.insert(principals)
       .values({ id: input.id, name: input.name, roles: input.roles, email: input.email ?? null, tokenHash: hashToken(token), createdAt })
       .run();
@@ -81,16 +95,28 @@ export function revokePrincipal(db: Db, id: string, now: Date = new Date()): boo
   return res.changes > 0;
 }
 
-/** Makes sure the built-in admin exists with the given token (ADMIN_TOKEN or the generated one). */
-export function ensureAdmin(db: Db, token: string): void {
+export type EnsureAdminResult = 'created' | 'unchanged' | 'rotated' | 'revoked';
+
+/**
+ * Makes sure the built-in admin exists with the given token (ADMIN_TOKEN or the generated one), at every start.
+ * Another token rotates the credential in place: the same principal, its createdAt and trail kept, the old
+ * token dead. An admin row revoked in the database is never brought back (the API refuses to revoke it, so only
+ * a deliberate act could have done that); the start goes on, and the caller warns.
+ */
+export function ensureAdmin(db: Db, token: string, now: Date = new Date()): EnsureAdminResult {
   const hash = hashToken(token);
-  writeTx(db, (tx) => {
-    const row = tx.select().from(principals).where(eq(principals.id, 'admin')).get();
-    if (row && row.tokenHash === hash && row.revokedAt === null) return;
-    tx.delete(principals).where(eq(principals.id, 'admin')).run();
-    tx.insert(principals)
-      .values({ id: 'admin', name: 'Administrator', roles: ['admin'], tokenHash: hash, createdAt: new Date().toISOString() })
-      .run();
+  return writeTx(db, (tx): EnsureAdminResult => {
+    const row = tx.select().from(principals).where(eq(principals.id, BUILT_IN_ADMIN_ID)).get();
+    if (!row) {
+      tx.insert(principals)
+        .values({ id: BUILT_IN_ADMIN_ID, name: 'Administrator', roles: ['admin'], tokenHash: hash, createdAt: now.toISOString() })
+        .run();
+      return 'created';
+    }
+    if (row.revokedAt !== null) return 'revoked';
+    if (row.tokenHash === hash) return 'unchanged';
+    tx.update(principals).set({ tokenHash: hash }).where(eq(principals.id, BUILT_IN_ADMIN_ID)).run();
+    return 'rotated';
   });
 }
 

@@ -6,11 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import { type AppConfig, loadConfigOrExit } from '../config';
+import { type AppConfig, loadConfigOrExit, loadReviewPolicyOrExit } from '../config';
 import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { ensureAdmin, generateToken } from '../db/principals';
 import { DEMO_PRINCIPALS, needsDemoData, seedDemoData } from '../db/seed';
-import { startServer } from '../server';
+import { listenFailure, startServer, warnAboutAdmin } from '../server';
 import { runWorker } from '../worker';
 import { startDevServer, type DevServer } from './dev-server';
 import { resolveTemporalCli, temporalCliHelp } from './temporal-cli';
@@ -77,6 +77,8 @@ async function main(): Promise<number> {
   // The embedded default runs on one machine with test receivers next to it: webhooks may call loopback and private
   // addresses unless WEBHOOK_ALLOW_PRIVATE says otherwise.
   const config = loadConfigOrExit({ WEBHOOK_ALLOW_PRIVATE: 'true', ...process.env });
+  // Before anything starts or is written: a bad policy file is exit code 2 and its message, nothing else.
+  loadReviewPolicyOrExit(config);
   fs.mkdirSync(config.dataDir, { recursive: true });
   // This process owns the shutdown order, so the Temporal runtime must not stop the worker on its own at Ctrl-C
   // (its default), while the API is still answering.
@@ -146,7 +148,7 @@ async function main(): Promise<number> {
 
     db = openDatabase(config.dbFile);
     const admin = adminToken(config);
-    ensureAdmin(db, admin.token);
+    warnAboutAdmin(ensureAdmin(db, admin.token));
     const demo = seedOnFirstStart(db, config.dataDir);
 
     const runConfig: AppConfig = { ...config, temporalAddress, adminToken: admin.token };
@@ -198,7 +200,7 @@ async function main(): Promise<number> {
     log(lines.filter(Boolean).join('\n'));
     return -1; // keep running until a signal
   } catch (err) {
-    console.error(`[start] failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`[start] ${listenFailure(err, config) ?? `failed to start: ${err instanceof Error ? err.message : String(err)}`}`);
     await shutdown();
     return 1;
   }

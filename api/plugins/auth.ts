@@ -1,6 +1,7 @@
 /**
- * Bearer-token authentication and role checks. Each route declares who may call it in `config.roles`; the check
- * runs onRequest, before the body is even parsed, so an anonymous caller learns nothing from validation errors.
+ * Bearer-token authentication, rate limits and role checks. Each route declares who may call it in `config.roles`;
+ * the check runs onRequest, before the body is even parsed, so an anonymous caller learns nothing from validation
+ * errors.
  * A /v1 route that declares no roles fails registration: access is never open by omission (the one kind of open
  * route, the customer's tracking page, says so with `config.public`).
  */
@@ -32,14 +33,24 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     }
   });
 
+  // One hook, in this order: authenticate; limit (failures per IP, everything else per principal); authorise.
+  // A failed authentication is counted before it is answered, so guessing tokens costs the guesser's IP budget
+  // only; the principal's limit runs before the role check, so its 403s count against its own budget.
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;
-    if (!roles) return;
+    if (!roles) {
+      if (request.routeOptions.config.rateLimit !== false) await app.limiters.open(request);
+      return;
+    }
     const token = bearerToken(request.headers.authorization);
-    if (!token) throw problems.unauthorized('missing bearer token: send Authorization: Bearer <token>');
-    const principal = findPrincipalByToken(app.db, token);
-    if (!principal) throw problems.unauthorized('unknown or revoked token', true);
+    const principal = token ? findPrincipalByToken(app.db, token) : undefined;
+    if (!principal) {
+      await app.limiters.authFailure(request);
+      if (!token) throw problems.unauthorized('missing bearer token: send Authorization: Bearer <token>');
+      throw problems.unauthorized('unknown or revoked token', true);
+    }
     request.principal = principal;
+    await app.limiters.principal(request);
     if (!hasAnyRole(principal, roles)) {
       const wanted = roles.map((r) => (r === 'approver' ? 'approver:<department>' : r)).join(', ');
       throw problems.forbidden(`this operation requires one of the roles: ${wanted}`);
@@ -47,4 +58,4 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
   });
 }
 
-export default fp(authPlugin, { name: 'auth', dependencies: ['resources'] });
+export default fp(authPlugin, { name: 'auth', dependencies: ['resources', 'security'] });

@@ -1,11 +1,13 @@
 /**
  * One error handler for the whole API: validation → 400 with field errors, deliberate HttpProblems as thrown,
- * framework 4xx (bad JSON, body too large, rate limit) as problems, and every 5xx hidden behind a generic
- * message (the details go to the log only). Unknown routes answer a 404 problem.
+ * framework 4xx (bad or empty JSON, body too large, unsupported media type, rate limit) as problems of our own
+ * types, and every 5xx hidden behind a generic message (the details go to the log only). Unknown routes answer a
+ * 404 problem.
  */
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { type FieldError, HttpProblem, type ProblemBody, problemFor } from '../problem';
+import { problemResponse } from '../schemas/common';
 
 const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
@@ -31,11 +33,61 @@ export function fieldErrors(validation: readonly ValidationItem[]): FieldError[]
   return out;
 }
 
+const MiB = 1024 * 1024;
+
+function sizeOf(bytes: number): string {
+  return bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * Fastify's own 4xx (content type, body size, empty or malformed body, rate limit) in our words and types.
+ * Their default messages name neither the limit nor what would have been accepted.
+ */
+function frameworkProblem(err: FastifyError, request: FastifyRequest, status: number): ProblemBody {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return problemFor(
+        415,
+        // The client's header, quoted and cut short: it is echoed back, and headers may be kilobytes long.
+        `unsupported media type ${JSON.stringify((request.headers['content-type'] ?? '').slice(0, 100))}: send the body as application/json`,
+        'unsupported-media-type',
+      );
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problemFor(413, `the body is larger than the limit of ${sizeOf(request.routeOptions.bodyLimit)} for this operation`, 'payload-too-large');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return problemFor(400, 'the body is empty although content-type is application/json: send a JSON object', 'malformed-json');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return problemFor(400, 'the body is not valid JSON although content-type is application/json', 'malformed-json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return problemFor(400, 'the content-length header does not match the body', 'bad-request');
+    default:
+      // Other framework errors below 500 (a bad URL, a bad header) carry messages written for clients.
+      return problemFor(status, err.message);
+  }
+}
+
+/**
+ * Documents the errors above in the OpenAPI description: 400 on every operation that validates input, 413 and
+ * 415 on every operation with a body. Added here, where they are answered, so no route can forget them.
+ */
+function documentFrameworkErrors(route: RouteOptions): void {
+  const schema = route.schema;
+  if (!schema || schema.hide) return;
+  const responses = (schema.response ??= {}) as Record<string, unknown>;
+  if (schema.body || schema.params || schema.querystring || schema.headers) responses['400'] ??= problemResponse;
+  if (schema.body) {
+    responses['413'] ??= problemResponse;
+    responses['415'] ??= problemResponse;
+  }
+}
+
 function send(reply: FastifyReply, body: ProblemBody): FastifyReply {
   return reply.code(body.status).type(PROBLEM_JSON).send(body);
 }
 
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
+  app.addHook('onRoute', documentFrameworkErrors);
+
   app.setErrorHandler((err: FastifyError | HttpProblem, request, reply) => {
     if (err instanceof HttpProblem) {
       for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
@@ -52,12 +104,7 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
       });
     }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
-    if (status >= 400 && status < 500) {
-      // Framework errors below 500 (malformed JSON, body too large, unsupported media type, rate limit)
-      // carry messages written for clients.
-      const type = status === 429 ? 'rate-limited' : err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'malformed-json' : undefined;
-      return send(reply, problemFor(status, err.message, type));
-    }
+    if (status >= 400 && status < 500) return send(reply, frameworkProblem(err, request, status));
     request.log.error({ err }, 'unhandled error');
     return send(reply, problemFor(500, 'an internal error occurred; it was logged', 'internal'));
   });

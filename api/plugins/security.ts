@@ -1,19 +1,43 @@
 /**
- * Helmet headers and a per-principal rate limit. The limit is keyed by the bearer token's hash when there is one
- * (so one busy integrator cannot starve the others behind the same proxy), otherwise by client IP.
+ * Helmet headers and the rate limits. Three budgets, each with its own counters:
+ * - a principal's requests, keyed by principal id once its token is known: one busy integrator cannot starve the
+ *   others behind the same proxy, and its 403s count against its own budget;
+ * - failed authentications (missing or unknown token), keyed by client IP: token guessing is slow, and since a
+ *   valid token never touches this budget, an anonymous flood from an IP cannot lock a real principal out, even
+ *   one that uses the same IP;
+ * - the open pages (docs, console), keyed by client IP.
+ * The auth plugin applies them in that order (see auth.ts); the plugin's own per-route hooks would run after
+ * authentication and never see a request that failed it.
  */
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { hashToken } from '../../db/principals';
-import { bearerToken } from './auth';
+import { HttpProblem } from '../problem';
+import { SnapshotStore } from './rate-limit-store';
 
 export interface SecurityOptions {
-  /** Requests per principal (or IP) per window; default 600. */
+  /** Requests per principal (and per IP on the open pages) per window; default 600. */
   max?: number;
+  /** Failed authentications per client IP per window; default 30. */
+  authFailuresMax?: number;
   /** Window length in ms; default one minute. */
   timeWindowMs?: number;
+}
+
+/** Counts one request against a budget; throws a 429 problem when the budget is spent. */
+export type Limiter = (request: FastifyRequest) => Promise<void>;
+
+export interface Limiters {
+  principal: Limiter;
+  authFailure: Limiter;
+  open: Limiter;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    limiters: Limiters;
+  }
 }
 
 async function securityPlugin(app: FastifyInstance, opts: SecurityOptions): Promise<void> {
@@ -32,14 +56,25 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions): Prom
       },
     },
   });
-  await app.register(rateLimit, {
-    global: true,
-    max: opts.max ?? 600,
-    timeWindow: opts.timeWindowMs ?? 60_000,
-    keyGenerator: (request) => {
-      const token = bearerToken(request.headers.authorization);
-      return token ? `token:${hashToken(token)}` : `ip:${request.ip}`;
-    },
+  // global: false — the limiters below are applied by the auth hook, in the order the design needs.
+  await app.register(rateLimit, { global: false, store: SnapshotStore });
+
+  const timeWindow = opts.timeWindowMs ?? 60_000;
+  const limiter = (max: number, key: (r: FastifyRequest) => string, what: string): Limiter => {
+    const check = app.createRateLimit({ max, timeWindow, keyGenerator: key });
+    return async (request) => {
+      const state = await check(request);
+      if (state.isAllowed || !state.isExceeded) return;
+      throw new HttpProblem(429, `${what}: at most ${max} per ${Math.round(timeWindow / 1000)} s; retry after ${state.ttlInSeconds} s`, {
+        type: 'rate-limited',
+        headers: { 'retry-after': String(Math.max(1, state.ttlInSeconds)) },
+      });
+    };
+  };
+  app.decorate('limiters', {
+    principal: limiter(opts.max ?? 600, (r) => `principal:${r.principal?.id ?? '?'}`, 'too many requests from this principal'),
+    authFailure: limiter(opts.authFailuresMax ?? 30, (r) => `ip:${r.ip}`, 'too many failed authentication attempts from this address'),
+    open: limiter(opts.max ?? 600, (r) => `ip:${r.ip}`, 'too many requests from this address'),
   });
 }
 

@@ -1,7 +1,7 @@
 /** Principals (admin only): create with a token shown once, list without tokens, revoke. */
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PrincipalExistsError, createPrincipal, listPrincipals, revokePrincipal } from '../../db/principals';
+import { BUILT_IN_ADMIN_ID, PrincipalExistsError, createPrincipal, listPrincipals, revokePrincipal } from '../../db/principals';
 import { principalOf } from '../plugins/auth';
 import { problems } from '../problem';
 import { authProblems, problemResponses } from '../schemas/common';
@@ -28,7 +28,7 @@ const principalRoutes: FastifyPluginAsyncZod = async (app) => {
         reply.code(201).header('cache-control', 'no-store');
         return created;
       } catch (err) {
-        if (err instanceof PrincipalExistsError) throw problems.conflict(`principal ${request.body.id} already exists`);
+        if (err instanceof PrincipalExistsError) throw problems.conflict(err.message);
         throw err;
       }
     },
@@ -55,6 +55,9 @@ const principalRoutes: FastifyPluginAsyncZod = async (app) => {
       const { principalId } = request.params;
       // Revoking yourself would lock the last admin out until a restart re-issues the built-in one.
       if (principalId === principalOf(request).id) throw problems.conflict('a principal cannot revoke itself');
+      if (principalId === BUILT_IN_ADMIN_ID) {
+        throw problems.conflict('the built-in admin is governed by ADMIN_TOKEN: set another ADMIN_TOKEN and restart to rotate its token');
+      }
       if (!revokePrincipal(app.db, principalId)) throw problems.notFound(`no active principal ${principalId}`);
       return reply.code(204).send(null);
     },

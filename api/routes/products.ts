@@ -17,9 +17,10 @@ const productRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary: 'Create or replace a product and its bill of materials',
+        description: 'Every material of the bill must exist (PUT /v1/materials first): 422 naming the unknown ones, and nothing is stored.',
         params: productParams,
         body: productBody,
-        response: { 200: productView, ...problemResponses(400), ...authProblems },
+        response: { 200: productView, ...problemResponses(400, 422), ...authProblems },
       },
     },
     async (request) => putProduct(app.db, request.params.sku, request.body),

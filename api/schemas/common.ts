@@ -12,6 +12,30 @@ export const money = z
   .regex(MONEY_PATTERN, 'must be a non-negative decimal amount with at most 2 fraction digits, e.g. "1250.00"')
   .meta({ example: '1250.00' });
 
+/*
+ * Control characters hide or rewrite what a reviewer sees (NUL, escape sequences in a terminal, a right-to-left
+ * override that reverses a name), so texts refuse them; ordinary Unicode (Chinese, accents, emoji) is fine.
+ * Spelled as ranges, not \p{Cc}, so the pattern in the OpenAPI description is one every tool can read.
+ */
+const BIDI = '\\u202a-\\u202e\\u2066-\\u2069';
+const ONE_LINE = new RegExp(`^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029${BIDI}]*$`);
+const MULTI_LINE = new RegExp(`^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f${BIDI}]*$`);
+
+/** A name or other one-line text: trimmed, 1–max characters, no control characters. */
+export function singleLine(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(ONE_LINE, 'must not contain control characters (line breaks, tabs, escapes, bidirectional overrides)');
+}
+
+/** Free text that may span lines: tabs and line breaks are kept, other control characters refused. */
+export function multiLine(max: number) {
+  return z.string().max(max).regex(MULTI_LINE, 'must not contain control characters other than tabs and line breaks');
+}
+
 export const isoTimestamp = z.string().meta({ format: 'date-time' });
 
 export const fieldError = z.object({ path: z.string(), message: z.string() });
@@ -26,9 +50,15 @@ export const problem = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' });
 
+/** A problem response: documented (and serialized) as application/problem+json, the type it is sent with. */
+export const problemResponse = {
+  description: 'Problem details (RFC 9457)',
+  content: { 'application/problem+json': { schema: problem } },
+};
+
 /** Problem responses for the OpenAPI description of a route. */
-export function problemResponses<const C extends number>(...codes: C[]): Record<C, typeof problem> {
-  return Object.fromEntries(codes.map((c) => [c, problem])) as Record<C, typeof problem>;
+export function problemResponses<const C extends number>(...codes: C[]): Record<C, typeof problemResponse> {
+  return Object.fromEntries(codes.map((c) => [c, problemResponse])) as Record<C, typeof problemResponse>;
 }
 
 /** Problems every authenticated route may answer. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { CUSTOMER_TIERS } from '../../domain/types';
-import { id, isoTimestamp, money, nextCursor, pageQuery } from './common';
+import { id, isoTimestamp, money, nextCursor, pageQuery, singleLine } from './common';
 
-const name = z.string().trim().min(1).max(200);
+const name = singleLine(200);
 
 export const customerParams = z.object({ customerId: id });
 export const customerBody = z.strictObject({
@@ -10,7 +10,7 @@ export const customerBody = z.strictObject({
   tier: z.enum(CUSTOMER_TIERS),
   creditLimit: money,
   openBalance: money,
-  allowedPaymentTerms: z.array(z.string().trim().min(1).max(32)).max(20),
+  allowedPaymentTerms: z.array(singleLine(32)).max(20),
   onHold: z.boolean(),
 });
 export const customerView = z.object({

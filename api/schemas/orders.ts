@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isIsoDate } from '../../domain/dates';
 import { parseMoney } from '../../domain/money';
 import { CHANNELS, DECISIONS, ORDER_STATUSES, PRIORITIES, STEP_IDS, STEP_STATUSES } from '../../domain/types';
-import { id, isoTimestamp, money, nextCursor, pageQuery } from './common';
+import { id, isoTimestamp, money, multiLine, nextCursor, pageQuery, singleLine } from './common';
 
 const line = z.strictObject({
   sku: id,
@@ -18,12 +18,12 @@ const orderFields = {
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
     .refine(isIsoDate, 'must be a real calendar date'),
-  paymentTerms: z.string().trim().min(1).max(32),
+  paymentTerms: singleLine(32),
   priority: z.enum(PRIORITIES).optional().describe('default normal'),
   lines: z.array(line).min(1).max(200),
   declaredTotal: money.optional(),
-  specialRequirements: z.array(z.string().max(1000)).max(50).optional(),
-  notes: z.string().max(5000).optional(),
+  specialRequirements: z.array(multiLine(1000)).max(50).optional(),
+  notes: multiLine(5000).optional(),
 };
 
 /** The computed total must stay an exact integer in minor units. */
@@ -39,12 +39,25 @@ function totalFits(body: { lines: { quantity: number; unitPrice: string }[] }, c
   if (!Number.isSafeInteger(total)) ctx.addIssue({ code: 'custom', path: ['lines'], message: 'the order total is too large' });
 }
 
+/** A clean order against the demo data (C-1001, BOX-E-001): the docs show it, and fuzzers start from it. */
+const submitExample = {
+  customerId: 'C-1001',
+  channel: 'web',
+  currency: 'CNY',
+  requestedDeliveryDate: '2027-06-30',
+  paymentTerms: 'NET30',
+  priority: 'normal',
+  lines: [{ sku: 'BOX-E-001', quantity: 10, unitPrice: '12.50' }],
+  declaredTotal: '125.00',
+};
+
 export const submitOrderBody = z
   .strictObject({
     orderId: id.optional().describe('idempotency key; generated (ORD-…) when absent'),
     ...orderFields,
   })
-  .superRefine(totalFits);
+  .superRefine(totalFits)
+  .meta({ examples: [submitExample] });
 
 /** An amendment is the submit body without orderId (the path names the order). */
 export const amendOrderBody = z.strictObject(orderFields).superRefine(totalFits);
@@ -154,7 +167,7 @@ export const decisionParams = z.object({ orderId: id, step: z.enum(STEP_IDS) });
 export const decisionBody = z
   .strictObject({
     decision: z.enum(DECISIONS),
-    comment: z.string().max(2000).nullable().optional().describe('required for reject and request_changes'),
+    comment: multiLine(2000).nullable().optional().describe('required for reject and request_changes'),
   })
   .superRefine((b, ctx) => {
     if (b.decision !== 'approve' && !b.comment?.trim()) {
@@ -171,4 +184,4 @@ export const idempotencyHeaders = z.looseObject({
     .describe('the same key on the same step answers with the first result and never decides twice'),
 });
 
-export const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+export const cancelBody = z.strictObject({ reason: multiLine(2000).trim().min(1) });

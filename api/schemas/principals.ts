@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { DEPARTMENTS } from '../../domain/types';
 import { ROLE_NAMES } from '../roles';
-import { id, isoTimestamp } from './common';
+import { id, isoTimestamp, singleLine } from './common';
 
 export const role = z.enum(ROLE_NAMES);
 
 export const createPrincipalBody = z.strictObject({
   id,
-  name: z.string().trim().min(1).max(200),
+  name: singleLine(200),
   roles: z
     .array(role)
     .min(1)

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { type Db, writeTx } from '../../db/client';
 import { capacityBookings, capacitySettings, customers, materialReservations, materials, productMaterials, products } from '../../db/schema';
 import { formatMoney, parseMoney } from '../../domain/money';
+import { problems } from '../problem';
 import type { capacityBody, customerBody, materialBody, productBody } from '../schemas/master-data';
 
 type CustomerRow = typeof customers.$inferSelect;
@@ -79,10 +80,20 @@ function productViews(db: Db, rows: ProductRow[]) {
   }));
 }
 
-/** Replaces the product and its bill of materials in one transaction. */
+/**
+ * Replaces the product and its bill of materials in one transaction. Every material must exist: a bill naming an
+ * unknown one would send each order of the product to procurement for stock nobody can reserve. 422, and the
+ * transaction writes nothing.
+ */
 export function putProduct(db: Db, sku: string, body: z.output<typeof productBody>) {
   const values = { name: body.name, unitPriceMinor: parseMoney(body.unitPrice), hoursPerUnit: body.hoursPerUnit, updatedAt: nowIso() };
   writeTx(db, (tx) => {
+    const ids = body.materials.map((m) => m.materialId);
+    const known = new Set(ids.length ? tx.select({ id: materials.id }).from(materials).where(inArray(materials.id, ids)).all().map((m) => m.id) : []);
+    const errors = body.materials.flatMap((m, i) =>
+      known.has(m.materialId) ? [] : [{ path: `materials.${i}.materialId`, message: `unknown material ${m.materialId}: create it first (PUT /v1/materials/${m.materialId})` }],
+    );
+    if (errors.length > 0) throw problems.unprocessable('the bill of materials names materials that do not exist', errors, 'Unknown reference');
     tx.insert(products).values({ sku, ...values }).onConflictDoUpdate({ target: products.sku, set: values }).run();
     tx.delete(productMaterials).where(eq(productMaterials.sku, sku)).run();
     if (body.materials.length > 0) {
@@ -174,7 +185,7 @@ export function getCapacity(db: Db) {
   return {
     hoursPerDay: row.hoursPerDay,
     updatedAt: row.updatedAt,
-    // Rounded for display: sums of fractional hours pick up float noise (0.1 + 0.2).
-    booked: booked.map((b) => ({ day: b.day, hours: Math.round(Number(b.hours) * 1000) / 1000 })),
+    // Bookings are on the micro-hour grid; their SQL sum picks up float noise (0.1 + 0.2), rounded off here.
+    booked: booked.map((b) => ({ day: b.day, hours: Math.round(Number(b.hours) * 1_000_000) / 1_000_000 })),
   };
 }

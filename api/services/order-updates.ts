@@ -18,7 +18,7 @@ import { ensureReviewStarted, type IntakeDeps } from './intake';
 import { findOrder, type OrderRecord } from './orders';
 
 /** How long a request waits for the workflow to apply an Update before answering 504. */
-const UPDATE_DEADLINE_MS = 30_000;
+export const UPDATE_DEADLINE_MS = 30_000;
 
 const CONFLICT_TYPES: readonly string[] = [
   FailureTypes.notAwaiting,

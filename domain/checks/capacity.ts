@@ -2,15 +2,35 @@
 import { addDays, daysBetween, isIsoDate } from '../dates';
 import type { Finding, OrderLine } from '../types';
 
-// Hours are fractional (0.05 h per unit); compare with a tolerance so float noise never flips a verdict.
-const EPSILON = 1e-6;
+/*
+ * Hours are planned in integer micro-hours (3.6 ms). Rounding each order to 0.01 h let an order of 0.004 h book
+ * nothing, so any number of small orders passed a full day; integers also sum without float drift. A
+ * requirement is rounded *up* to the micro-hour, so no order with work is too small to count.
+ */
+const UNITS_PER_HOUR = 1_000_000;
 
-const round2 = (n: number): number => Math.round(n * 100) / 100;
-const hours = (n: number): string => round2(n).toFixed(2);
+/** Hours already on the micro-hour grid (stored bookings, capacity settings), as units. */
+const units = (h: number): number => Math.round(h * UNITS_PER_HOUR);
+/**
+ * Hours a requirement needs, as units: rounded up, so any work counts at least one unit. The relative margin
+ * drops float noise first (3 × 0.1 + 7 × 0.05 is 0.65000000000000002 h, which must stay 650000 units).
+ */
+const unitsUp = (h: number): number => {
+  const raw = h * UNITS_PER_HOUR;
+  return Math.max(0, Math.ceil(raw - Math.abs(raw) * 1e-12));
+};
+const toHours = (u: number): number => u / UNITS_PER_HOUR;
 
-/** Production hours the lines need: Σ quantity × hours per unit, rounded to 2 decimals. SKUs without a rate count 0. */
+/** "39.00", or as many decimals as a small amount needs ("0.004"). */
+function hours(u: number): string {
+  const h = toHours(u);
+  const two = h.toFixed(2);
+  return Number(two) === h ? two : h.toFixed(6).replace(/0+$/, '');
+}
+
+/** Production hours the lines need: Σ quantity × hours per unit, rounded up to the micro-hour. SKUs without a rate count 0. */
 export function requiredHours(lines: OrderLine[], hoursPerUnit: Record<string, number>): number {
-  return round2(lines.reduce((sum, line) => sum + line.quantity * (hoursPerUnit[line.sku] ?? 0), 0));
+  return toHours(unitsUp(lines.reduce((sum, line) => sum + line.quantity * (hoursPerUnit[line.sku] ?? 0), 0)));
 }
 
 /**
@@ -25,26 +45,24 @@ export function planCapacity(input: {
   hoursPerDay: number;
   bookedByDay: Record<string, number>;
 }): { findings: Finding[]; bookings: { day: string; hours: number }[]; freeHours: number } {
-  const { today, requestedDeliveryDate: delivery, hoursPerDay, bookedByDay } = input;
-  const required = input.requiredHours;
+  const { today, requestedDeliveryDate: delivery, bookedByDay } = input;
+  const required = unitsUp(input.requiredHours);
+  const perDay = Math.max(0, units(input.hoursPerDay));
   const days = isIsoDate(delivery) ? Math.max(0, daysBetween(today, delivery)) : 0;
-  const hoursPerDayFree = Math.max(0, hoursPerDay);
-  const freeOn = (day: string): number => Math.max(0, hoursPerDay - Math.max(0, bookedByDay[day] ?? 0));
+  const freeOn = (day: string): number => Math.max(0, perDay - Math.max(0, units(bookedByDay[day] ?? 0)));
 
   // Sum the free hours without walking every day: days with no booking are entirely free, so only the
   // booked days inside the window need a look (a far-off delivery date must not cost millions of steps).
-  let freeHours = days * hoursPerDayFree;
+  let free = days * perDay;
   if (days > 0) {
     const end = addDays(today, days);
     for (const [day, booked] of Object.entries(bookedByDay)) {
-      if (isIsoDate(day) && day >= today && day < end && booked > 0) {
-        freeHours -= hoursPerDayFree - freeOn(day);
-      }
+      if (isIsoDate(day) && day >= today && day < end && booked > 0) free -= perDay - freeOn(day);
     }
   }
-  freeHours = round2(freeHours);
+  const freeHours = toHours(free);
 
-  if (required <= EPSILON) return { findings: [], bookings: [], freeHours };
+  if (required <= 0) return { findings: [], bookings: [], freeHours };
 
   if (days === 0) {
     return {
@@ -61,34 +79,31 @@ export function planCapacity(input: {
     };
   }
 
-  const bookings: { day: string; hours: number }[] = [];
+  const bookings: { day: string; units: number }[] = [];
   let remaining = required;
   // With no free hours per day nothing can fit, so skip the walk; otherwise it stops once the order is
   // planned, and when it does not fit it only visits days that are booked or that absorb hours.
-  for (let i = 0; hoursPerDayFree > 0 && i < days && remaining > EPSILON; i++) {
+  for (let i = 0; perDay > 0 && i < days && remaining > 0; i++) {
     const day = addDays(today, i);
     const take = Math.min(freeOn(day), remaining);
-    if (take > EPSILON) {
-      bookings.push({ day, hours: round2(take) });
+    if (take > 0) {
+      bookings.push({ day, units: take });
       remaining -= take;
     }
   }
 
   const findings: Finding[] = [];
-  if (remaining > EPSILON) {
+  if (remaining > 0) {
     const lastDay = addDays(today, days - 1);
     findings.push({
       code: 'CAPACITY_INSUFFICIENT',
       message:
-        `the order needs ${hours(required)} production hours but only ${hours(freeHours)} are free ` +
-        `before the requested delivery date ${delivery} (short by ${hours(required - freeHours)})`,
+        `the order needs ${hours(required)} production hours but only ${hours(free)} are free ` +
+        `before the requested delivery date ${delivery} (short by ${hours(required - free)})`,
     });
     const last = bookings[bookings.length - 1];
-    if (last && last.day === lastDay) {
-      last.hours = round2(last.hours + remaining);
-    } else {
-      bookings.push({ day: lastDay, hours: round2(remaining) });
-    }
+    if (last && last.day === lastDay) last.units += remaining;
+    else bookings.push({ day: lastDay, units: remaining });
   }
-  return { findings, bookings, freeHours };
+  return { findings, bookings: bookings.map((b) => ({ day: b.day, hours: toHours(b.units) })), freeHours };
 }

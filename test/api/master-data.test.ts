@@ -44,6 +44,7 @@ describe('master data', () => {
   });
 
   it('products: PUT replaces the bill of materials', async () => {
+    expect((await call('PUT', '/v1/materials/M-GLUE', { name: 'Glue', onHand: 100 })).statusCode).toBe(200);
     const body = { name: 'Box', unitPrice: '12.5', hoursPerUnit: 0.05, materials: [{ materialId: 'M-KRAFT', quantityPerUnit: 2 }, { materialId: 'M-GLUE', quantityPerUnit: 5 }] };
     const put = await call('PUT', '/v1/products/BOX-E-001', body);
     expect(put.statusCode, put.body).toBe(200);

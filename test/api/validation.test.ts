@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderIntake, orders } from '../../db/schema';
 import { workflowIdFor } from '../../workflows/messages';
 import { cleanOrder, createTestApp, useTestApp } from '../helpers/app';
+import { startTestWorker } from '../helpers/worker';
 
 describe('order submission validation', () => {
   const env = useTestApp();
@@ -140,10 +141,20 @@ describe('order submission validation', () => {
 describe('health, docs and hardening', () => {
   const env = useTestApp({ rateLimit: { max: 3, timeWindowMs: 60_000 } });
 
-  it('healthz and readyz answer 200 without a token', async () => {
+  it('healthz and readyz answer 200 without a token (readyz once a worker polls)', async () => {
     expect((await env.ctx.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    const ready = await env.ctx.app.inject({ method: 'GET', url: '/readyz' });
-    expect(ready.statusCode, ready.body).toBe(200);
+    const worker = await startTestWorker({ taskQueue: env.ctx.config.taskQueue, connection: env.t.connection });
+    try {
+      // The worker's first poll reaches the server a moment after it starts (readiness is cached 1.5 s).
+      let ready = await env.ctx.app.inject({ method: 'GET', url: '/readyz' });
+      for (let i = 0; i < 50 && ready.statusCode !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        ready = await env.ctx.app.inject({ method: 'GET', url: '/readyz' });
+      }
+      expect(ready.statusCode, ready.body).toBe(200);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('readyz answers 503 problem when the database is gone', async () => {

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../db/client';
-import { createPrincipal } from '../../db/principals';
+import { createPrincipal, ensureAdmin } from '../../db/principals';
 import { cleanOrder, seedMasterData } from '../helpers/app';
 import { uniqueTaskQueue } from '../helpers/temporal';
 
@@ -112,7 +112,7 @@ const receiver = holdingReceiver();
 beforeAll(async () => {
   const db = openDatabase(path.join(dataDir, 'app.db'));
   seedMasterData(db);
-  createPrincipal(db, { id: 'admin', name: 'admin', roles: ['admin'], token: tokens.admin });
+  ensureAdmin(db, tokens.admin);
   createPrincipal(db, { id: 'shop', name: 'shop', roles: ['integrator'], token: tokens.shop });
   closeDatabase(db);
 });

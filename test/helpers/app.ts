@@ -13,7 +13,7 @@ import { buildApp, type BuildAppDeps } from '../../api/app';
 import { putCapacity, putCustomer, putMaterial, putProduct } from '../../api/services/master-data';
 import { type AppConfig, loadConfig, loadReviewPolicy } from '../../config';
 import { closeDatabase, openDatabase, type Db } from '../../db/client';
-import { createPrincipal } from '../../db/principals';
+import { createPrincipal, ensureAdmin } from '../../db/principals';
 import { createActivities } from '../../activities';
 import { findOrder } from '../../api/services/orders';
 import type { OrderState } from '../../workflows/messages';
@@ -109,6 +109,9 @@ export async function createTestApp(opts: {
   relays?: BuildAppDeps['relays'];
   /** Extra environment for the app's config (e.g. SMTP_URL, WEBHOOK_ALLOW_PRIVATE). */
   env?: Record<string, string>;
+  timeouts?: BuildAppDeps['timeouts'];
+  /** Extra routes a test needs (added before the app is ready). */
+  routes?: (app: FastifyInstance) => void;
 }): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-api-'));
   const config = loadConfig({ DATA_DIR: dir, TASK_QUEUE: opts.taskQueue ?? `api-test-${randomUUID().slice(0, 8)}`, ...opts.env });
@@ -118,17 +121,22 @@ export async function createTestApp(opts: {
   const tokens = {} as Record<TestPrincipalId, string>;
   for (const [id, roles] of Object.entries(TEST_PRINCIPALS) as [TestPrincipalId, readonly string[]][]) {
     tokens[id] = `tok-${id}-${suffix}`;
-    createPrincipal(db, { id, name: id, roles: [...roles], token: tokens[id] });
+    // `admin` is the built-in admin, made as a start makes it (the API reserves that id).
+    if (id === 'admin') ensureAdmin(db, tokens[id]);
+    else createPrincipal(db, { id, name: id, roles: [...roles], token: tokens[id] });
   }
   const app = await buildApp({
     config,
     db,
     temporal: opts.temporal,
     policy: loadReviewPolicy(config),
-    rateLimit: opts.rateLimit,
+    // Tests not about limits send many 401s from one address (the authorisation matrix): a budget they never reach.
+    rateLimit: { authFailuresMax: 100_000, ...opts.rateLimit },
     sweeper: opts.sweeper,
     relays: opts.relays,
+    timeouts: opts.timeouts,
   });
+  opts.routes?.(app);
   await app.ready();
   return {
     app,

@@ -13,6 +13,12 @@ describe('requiredHours', () => {
     // 3 × 0.1 + 7 × 0.05 is 0.65000000000000002 in floating point.
     expect(requiredHours(lines, { A: 0.1, B: 0.05 })).toBe(0.65);
   });
+
+  it('keeps tiny requirements: an order below 0.005 h does not round to nothing', () => {
+    expect(requiredHours([{ sku: 'A', quantity: 1, unitPriceMinor: 1 }], { A: 0.004 })).toBe(0.004);
+    // Below the micro-hour it is rounded up, never down to zero.
+    expect(requiredHours([{ sku: 'A', quantity: 1, unitPriceMinor: 1 }], { A: 1e-9 })).toBe(0.000001);
+  });
 });
 
 describe('planCapacity', () => {
