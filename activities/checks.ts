@@ -7,7 +7,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { checkCredit as creditRule } from '../domain/checks/credit';
 import { checkInfo as infoRule } from '../domain/checks/info-check';
 import { assessRisk } from '../domain/risk';
-import type { Finding, NormalisedOrder, RiskAssessment } from '../domain/types';
+import type { BusinessCalendar, Finding, NormalisedOrder, RiskAssessment } from '../domain/types';
 import { customers, orderIntake, orders, products } from '../db/schema';
 import { type ActivityDeps, dayOf } from './context';
 
@@ -44,13 +44,13 @@ export function createCheckActivities({ db, now }: ActivityDeps) {
 
   return {
     /** Intake: the order is recorded and scored for risk before any department looks at it. */
-    async assessOrderRisk({ order }: { order: NormalisedOrder }): Promise<RiskAssessment> {
+    async assessOrderRisk({ order, calendar }: { order: NormalisedOrder; calendar?: BusinessCalendar }): Promise<RiskAssessment> {
       const c = customerOf(order);
-      return assessRisk({ order, customerTier: c.tier, creditLimitMinor: c.creditLimitMinor, today: dayOf(now()) });
+      return assessRisk({ order, customerTier: c.tier, creditLimitMinor: c.creditLimitMinor, today: dayOf(now(), calendar) });
     },
 
     /** info_check: prices against the catalogue, totals, delivery date. */
-    async checkOrderInfo({ order }: { order: NormalisedOrder }): Promise<Finding[]> {
+    async checkOrderInfo({ order, calendar }: { order: NormalisedOrder; calendar?: BusinessCalendar }): Promise<Finding[]> {
       const skus = [...new Set(order.lines.map((l) => l.sku))];
       const rows = db
         .select({ sku: products.sku, unitPriceMinor: products.unitPriceMinor })
@@ -58,7 +58,7 @@ export function createCheckActivities({ db, now }: ActivityDeps) {
         .where(inArray(products.sku, skus))
         .all();
       const catalogue = Object.fromEntries(rows.map((r) => [r.sku, { unitPriceMinor: r.unitPriceMinor }]));
-      return infoRule(order, catalogue, dayOf(now()));
+      return infoRule(order, catalogue, dayOf(now(), calendar));
     },
 
     /** credit: exposure (open balance + other open orders + this one) against the limit, terms, hold. */

@@ -1,5 +1,7 @@
 /** What every activity factory receives: the db handle and a clock, so tests can inject their own. */
 import type { Db } from '../db/client';
+import { calendarDay } from '../domain/calendar';
+import type { BusinessCalendar } from '../domain/types';
 
 export interface ActivityDeps {
   db: Db;
@@ -8,7 +10,11 @@ export interface ActivityDeps {
   onEventsLogged?: () => void;
 }
 
-/** The calendar day (UTC, YYYY-MM-DD) of an instant: the unit capacity is planned in. */
-export function dayOf(d: Date): string {
-  return d.toISOString().slice(0, 10);
+/**
+ * The calendar day (YYYY-MM-DD) of an instant, the unit dates are checked and capacity planned in: the business
+ * calendar's day in its time zone when the policy has one (a Shanghai order at 07:30 is checked against that day),
+ * else the UTC day.
+ */
+export function dayOf(d: Date, calendar?: BusinessCalendar): string {
+  return calendar ? calendarDay(d, calendar) : d.toISOString().slice(0, 10);
 }

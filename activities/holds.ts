@@ -7,7 +7,7 @@
 import { and, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import { planCapacity, requiredHours } from '../domain/checks/capacity';
 import { checkMaterials, materialNeeds } from '../domain/checks/materials';
-import type { Finding, NormalisedOrder } from '../domain/types';
+import type { BusinessCalendar, Finding, NormalisedOrder } from '../domain/types';
 import { type Tx, writeTx } from '../db/client';
 import {
   capacityBookings,
@@ -25,6 +25,8 @@ export interface HoldRequest {
   revision: number;
   /** A department approved despite findings: hold anyway (overbooking / pre-purchase is then intended). */
   force: boolean;
+  /** The policy's business calendar: capacity counts only its working days, from its today. */
+  calendar?: BusinessCalendar;
 }
 
 export interface HoldResult {
@@ -101,9 +103,9 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
     },
 
     /** capacity: can production finish by the requested date? Book the hours, earliest days first. */
-    async bookCapacity({ order, revision, force }: HoldRequest): Promise<HoldResult> {
+    async bookCapacity({ order, revision, force, calendar }: HoldRequest): Promise<HoldResult> {
       const current = now();
-      const today = dayOf(current);
+      const today = dayOf(current, calendar);
       return writeTx(db, (tx): HoldResult => {
         if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
         const mine = tx
@@ -139,6 +141,7 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
           requestedDeliveryDate: order.requestedDeliveryDate,
           hoursPerDay: settings?.hoursPerDay ?? 0,
           bookedByDay: Object.fromEntries(bookedRows.map((r) => [r.day, Number(r.h)])),
+          calendar,
         });
         if (plan.findings.length > 0 && !force) return { findings: plan.findings, held: false, summary: 'not booked' };
         // Approved despite no production day before the delivery date: book it on the delivery date itself.

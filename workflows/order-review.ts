@@ -53,7 +53,7 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
   async function runRevision(): Promise<RevisionResult> {
     const intake = r.step('intake');
     intake.status = 'running';
-    r.risk = await acts.assessOrderRisk({ order: r.order });
+    r.risk = await acts.assessOrderRisk({ order: r.order, calendar: r.policy.calendar });
     intake.status = 'auto_approved';
     const total = r.view().order.total;
     if (r.revision === 1) {

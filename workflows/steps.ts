@@ -6,6 +6,7 @@ import { condition, proxyLocalActivities } from '@temporalio/workflow';
 import type { ReviewActivities } from '../activities';
 import { checkFinalApproval } from '../domain/checks/final-approval';
 import { checkSpecialRequirements } from '../domain/checks/special-requirements';
+import { stepDeadlines } from '../domain/step-deadlines';
 import type { Finding, ReviewStepId, StepId } from '../domain/types';
 import type { Review } from './review';
 import { nowIso } from './review';
@@ -50,11 +51,11 @@ async function runCheck(r: Review, step: ReviewStepId): Promise<CheckResult> {
   const order = r.order;
   switch (step) {
     case 'info_check':
-      return { findings: await acts.checkOrderInfo({ order }) };
+      return { findings: await acts.checkOrderInfo({ order, calendar: r.policy.calendar }) };
     case 'credit':
       return { findings: await acts.checkOrderCredit({ order }) };
     case 'capacity': {
-      const res = await acts.bookCapacity({ order, revision: r.revision, force: false });
+      const res = await acts.bookCapacity({ order, revision: r.revision, force: false, calendar: r.policy.calendar });
       return { findings: res.findings, held: res.held ? res.summary : undefined };
     }
     case 'materials': {
@@ -128,7 +129,7 @@ export async function runStep(r: Review, step: ReviewStepId, ctl: StageControl):
     // Approved despite the finding: the department accepts overbooking or a pre-purchase, so hold anyway.
     const res =
       step === 'capacity'
-        ? await acts.bookCapacity({ order: r.order, revision: r.revision, force: true })
+        ? await acts.bookCapacity({ order: r.order, revision: r.revision, force: true, calendar: r.policy.calendar })
         : await acts.reserveMaterials({ order: r.order, revision: r.revision, force: true });
     if (res.held) r.touch({ type: 'order.holds_reserved', step, actor: 'system', data: { summary: res.summary } });
   }
@@ -142,9 +143,10 @@ async function awaitDecision(r: Review, step: ReviewStepId, ctl: StageControl): 
   const s = r.step(step);
   const t = r.policy.steps[step];
   const start = Date.now();
+  const { reminderAt, escalateAt, timeoutAt } = stepDeadlines(start, t, r.policy.calendar);
   s.status = 'awaiting_decision';
   s.waitingSince = nowIso();
-  s.dueAt = new Date(start + t.timeoutAfterMs).toISOString();
+  s.dueAt = new Date(timeoutAt).toISOString();
   s.escalated = false;
   s.decision = null;
   r.touch({
@@ -154,18 +156,18 @@ async function awaitDecision(r: Review, step: ReviewStepId, ctl: StageControl): 
     data: { department: s.department, dueAt: s.dueAt, findings: s.findings.map((f) => f.code) },
   });
   const done = () => s.decision !== null || ctl.stopped;
-  const until = async (offsetMs: number) => {
-    const remaining = start + offsetMs - Date.now();
+  const until = async (deadline: number) => {
+    const remaining = deadline - Date.now();
     return remaining > 0 ? condition(done, remaining) : done();
   };
-  if (!(await until(t.reminderAfterMs))) {
+  if (!(await until(reminderAt))) {
     r.touch({ type: 'order.step_reminded', step, actor: 'system', data: { department: s.department, dueAt: s.dueAt } });
   }
-  if (!done() && !(await until(t.escalateAfterMs))) {
+  if (!done() && !(await until(escalateAt))) {
     s.escalated = true;
     r.touch({ type: 'order.step_escalated', step, actor: 'system', data: { department: s.department, to: 'management', dueAt: s.dueAt } });
   }
-  if (!done() && !(await until(t.timeoutAfterMs))) return 'timed_out';
+  if (!done() && !(await until(timeoutAt))) return 'timed_out';
   return s.decision ? 'decided' : 'stopped';
 }
 

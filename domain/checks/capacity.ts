@@ -1,6 +1,7 @@
 /** Production's automatic check: can the free hours before the delivery date absorb the order's work? */
+import { countWorkingDays, isWorkingDay, lastWorkingDayBefore, workingDaysBetween } from '../calendar';
 import { addDays, daysBetween, isIsoDate } from '../dates';
-import type { Finding, OrderLine } from '../types';
+import type { BusinessCalendar, Finding, OrderLine } from '../types';
 
 /*
  * Hours are planned in integer micro-hours (3.6 ms). Rounding each order to 0.01 h let an order of 0.004 h book
@@ -33,10 +34,32 @@ export function requiredHours(lines: OrderLine[], hoursPerUnit: Record<string, n
   return toHours(unitsUp(lines.reduce((sum, line) => sum + line.quantity * (hoursPerUnit[line.sku] ?? 0), 0)));
 }
 
+/** The production days from `today` (inclusive) to `end` (exclusive): every day, or a calendar's working days. */
+function productionDays(today: string, end: string, calendar: BusinessCalendar | undefined) {
+  const valid = isIsoDate(end) && end > today;
+  if (calendar) {
+    return {
+      count: valid ? countWorkingDays(today, end, calendar) : 0,
+      isProduction: (day: string) => isWorkingDay(day, calendar),
+      walk: () => (valid ? workingDaysBetween(today, end, calendar) : [][Symbol.iterator]()),
+      last: () => lastWorkingDayBefore(end, today, calendar)!,
+    };
+  }
+  const count = valid ? Math.max(0, daysBetween(today, end)) : 0;
+  return {
+    count,
+    isProduction: () => true,
+    walk: function* () {
+      for (let i = 0; i < count; i++) yield addDays(today, i);
+    },
+    last: () => addDays(today, count - 1),
+  };
+}
+
 /**
  * Plans the order's hours on the production days from `today` (inclusive) to the delivery date (exclusive),
- * earliest days first. When the hours do not fit, the plan still books the rest on the last production day,
- * so that an "approve anyway" decision can book everything.
+ * earliest days first — every day, or with a business calendar only its working days. When the hours do not fit,
+ * the plan still books the rest on the last production day, so that an "approve anyway" decision can book everything.
  */
 export function planCapacity(input: {
   requiredHours: number;
@@ -44,20 +67,21 @@ export function planCapacity(input: {
   requestedDeliveryDate: string;
   hoursPerDay: number;
   bookedByDay: Record<string, number>;
+  calendar?: BusinessCalendar;
 }): { findings: Finding[]; bookings: { day: string; hours: number }[]; freeHours: number } {
   const { today, requestedDeliveryDate: delivery, bookedByDay } = input;
   const required = unitsUp(input.requiredHours);
   const perDay = Math.max(0, units(input.hoursPerDay));
-  const days = isIsoDate(delivery) ? Math.max(0, daysBetween(today, delivery)) : 0;
+  const production = productionDays(today, delivery, input.calendar);
+  const days = production.count;
   const freeOn = (day: string): number => Math.max(0, perDay - Math.max(0, units(bookedByDay[day] ?? 0)));
 
   // Sum the free hours without walking every day: days with no booking are entirely free, so only the
   // booked days inside the window need a look (a far-off delivery date must not cost millions of steps).
   let free = days * perDay;
   if (days > 0) {
-    const end = addDays(today, days);
     for (const [day, booked] of Object.entries(bookedByDay)) {
-      if (isIsoDate(day) && day >= today && day < end && booked > 0) free -= perDay - freeOn(day);
+      if (isIsoDate(day) && day >= today && day < delivery && booked > 0 && production.isProduction(day)) free -= perDay - freeOn(day);
     }
   }
   const freeHours = toHours(free);
@@ -83,18 +107,20 @@ export function planCapacity(input: {
   let remaining = required;
   // With no free hours per day nothing can fit, so skip the walk; otherwise it stops once the order is
   // planned, and when it does not fit it only visits days that are booked or that absorb hours.
-  for (let i = 0; perDay > 0 && i < days && remaining > 0; i++) {
-    const day = addDays(today, i);
-    const take = Math.min(freeOn(day), remaining);
-    if (take > 0) {
-      bookings.push({ day, units: take });
-      remaining -= take;
+  if (perDay > 0) {
+    for (const day of production.walk()) {
+      if (remaining <= 0) break;
+      const take = Math.min(freeOn(day), remaining);
+      if (take > 0) {
+        bookings.push({ day, units: take });
+        remaining -= take;
+      }
     }
   }
 
   const findings: Finding[] = [];
   if (remaining > 0) {
-    const lastDay = addDays(today, days - 1);
+    const lastDay = production.last();
     findings.push({
       code: 'CAPACITY_INSUFFICIENT',
       message:
