@@ -157,11 +157,15 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
     },
 
     /** Releases every active hold of the order up to `revision`, and refuses later holds for it. */
-    async releaseHolds({ orderId, revision, reason }: { orderId: string; revision: number; reason: string }) {
+    /**
+     * Releases every active hold of the order up to `revision`, and refuses later holds for it. `keep` names the
+     * holds an amendment keeps because their step's result is kept (contract section 12): those stay in force.
+     */
+    async releaseHolds({ orderId, revision, reason, keep = [] }: { orderId: string; revision: number; reason: string; keep?: ('materials' | 'capacity')[] }) {
       const at = now().toISOString();
       return writeTx(db, (tx) => {
         tx.insert(holdReleases).values({ orderId, revision, releasedAt: at, reason }).onConflictDoNothing().run();
-        const m = tx
+        const m = keep.includes('materials') ? { changes: 0 } : tx
           .update(materialReservations)
           .set({ releasedAt: at })
           .where(
@@ -172,7 +176,7 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
             ),
           )
           .run();
-        const c = tx
+        const c = keep.includes('capacity') ? { changes: 0 } : tx
           .update(capacityBookings)
           .set({ releasedAt: at })
           .where(

@@ -48,6 +48,8 @@ export interface StepView {
   waitingSince: string | null;
   escalated: boolean;
   decision: Decision | null;
+  /** The revision whose result this step keeps: an amendment did not change its inputs (contract section 12). */
+  keptFromRevision?: number | null;
   /** The approver who claimed the waiting step (contract section 12); others' decisions are refused meanwhile. */
   claimedBy?: string | null;
   claimedAt?: string | null;

@@ -3,14 +3,23 @@
  * Human decisions, amendments and cancellation arrive as Updates; the read model is written through an
  * activity after every change, and each Update answers once its effect is recorded there.
  */
-import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
+import { changedSteps, KEEPABLE } from '../domain/re-review';
 import type { StepId } from '../domain/types';
 import { registerHandlers } from './handlers';
-import type { OrderReviewInput, Outcome } from './messages';
+import type { OrderReviewInput, Outcome, StepView } from './messages';
 import { Review, nowIso } from './review';
 import { acts, runStep, StageControl, type StageEnd } from './steps';
 
 type RevisionResult = { kind: 'approved' } | { kind: 'interrupted' } | StageEnd;
+
+/** The step results an amendment to `next` keeps: passed, and none of their inputs changed. */
+function keptSteps(r: Review, next: OrderReviewInput['order']): StepView[] {
+  const rerun = changedSteps(r.order, next);
+  return [...r.steps.values()]
+    .filter((s) => s.step !== 'intake' && !rerun.has(s.step as never) && KEEPABLE.includes(s.status))
+    .map((s) => ({ ...s, keptFromRevision: s.keptFromRevision ?? r.revision }));
+}
 
 /** Reviews one order from submission to approved, rejected, cancelled or expired. */
 export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outcome> {
@@ -76,8 +85,8 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
     return { kind: 'approved' };
   }
 
-  async function release(reason: string): Promise<void> {
-    const res = await acts.releaseHolds({ orderId: r.orderId, revision: r.revision, reason });
+  async function release(reason: string, keep: ('materials' | 'capacity')[] = []): Promise<void> {
+    const res = await acts.releaseHolds({ orderId: r.orderId, revision: r.revision, reason, ...(keep.length ? { keep } : {}) });
     if (res.reservations + res.bookings > 0) {
       r.touch({ type: 'order.holds_released', step: null, actor: 'system', data: { reason, ...res } });
     }
@@ -93,12 +102,15 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
     }
     if (r.pendingAmendment) {
       const { order, actor, updateId } = r.pendingAmendment;
-      await release('amended');
+      // reReview "changed": the steps whose inputs did not change keep their result and their holds. Orders started
+      // before the policy had reReview (and the "all" policy) review everything again, as they always did.
+      const kept = r.policy.reReview === 'changed' && patched('re-review-changed') ? keptSteps(r, order) : [];
+      await release('amended', kept.flatMap((s) => (s.step === 'materials' || s.step === 'capacity' ? [s.step] : [])));
       r.revision += 1;
       r.order = order;
       r.status = 'in_review';
       r.risk = null;
-      r.resetSteps();
+      r.resetSteps(kept);
       r.pendingAmendment = null;
       r.touch({
         type: 'order.amended',

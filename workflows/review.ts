@@ -63,8 +63,10 @@ export class Review {
     this.resetSteps();
   }
 
-  resetSteps(): void {
-    this.steps = new Map(STEP_IDS.map((s) => [s, pendingStep(s)]));
+  /** Every step pending again, except the results an amendment keeps (each says the revision it is from). */
+  resetSteps(keep: readonly StepView[] = []): void {
+    const kept = new Map(keep.map((s) => [s.step, s]));
+    this.steps = new Map(STEP_IDS.map((s) => [s, kept.get(s) ?? pendingStep(s)]));
   }
 
   step(id: StepId): StepView {

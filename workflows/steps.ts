@@ -80,6 +80,11 @@ async function runCheck(r: Review, step: ReviewStepId): Promise<CheckResult> {
 /** Runs one step to its end: auto-approved, skipped, decided, timed out, or cancelled by the stage. */
 export async function runStep(r: Review, step: ReviewStepId, ctl: StageControl): Promise<void> {
   const s = r.step(step);
+  // An amendment kept this result (its inputs did not change): it stands, with its holds.
+  if (s.keptFromRevision != null) {
+    r.touch({ type: 'order.check_completed', step, actor: 'system', data: { outcome: 'kept', findings: s.findings, keptFromRevision: s.keptFromRevision } });
+    return;
+  }
   if (step === 'special_requirements' && r.order.specialRequirements.length === 0) {
     s.status = 'skipped';
     r.touch({ type: 'order.check_completed', step, actor: 'system', data: { outcome: 'skipped', findings: [] } });

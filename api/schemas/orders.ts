@@ -83,6 +83,7 @@ const stepView = z.object({
   decision: decision.nullable(),
   claimedBy: z.string().nullable().optional(),
   claimedAt: isoTimestamp.nullable().optional(),
+  keptFromRevision: z.number().int().nullable().optional().describe('an amendment kept this result: the revision it was decided in'),
 });
 const publicOrder = z.object({
   orderId: z.string(),
