@@ -40,3 +40,26 @@ export const pageQuery = {
 };
 
 export const nextCursor = z.string().nullable().describe('pass as `cursor` to fetch the next page; null on the last page');
+
+/** Payment terms as orders and customers name them, e.g. "NET30". */
+export const paymentTerms = z.string().trim().min(1).max(32);
+
+export const currency = z.string().regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code, e.g. "CNY"');
+
+/** A delivery address, as the API shows it. */
+export const shipToView = z.object({
+  name: z.string().optional(),
+  street: z.string(),
+  city: z.string(),
+  postalCode: z.string().optional(),
+  country: z.string(),
+});
+
+/** A delivery address, as a request gives it. */
+export const shipTo = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  street: z.string().trim().min(1).max(400),
+  city: z.string().trim().min(1).max(200),
+  postalCode: z.string().trim().min(1).max(20).optional(),
+  country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter ISO 3166 country code, e.g. "CN"'),
+});

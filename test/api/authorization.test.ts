@@ -15,22 +15,29 @@ interface Endpoint {
 }
 
 const MISSING = 'NO-SUCH-ORDER';
+const WRITERS: Role[] = ['erp', 'admin'];
+const READERS: Role[] = ['admin', 'erp', 'integrator', 'approver', 'auditor'];
 const ENDPOINTS: Endpoint[] = [
   { method: 'POST', url: '/v1/principals', allowed: ['admin'], body: {} },
   { method: 'GET', url: '/v1/principals', allowed: ['admin'] },
   { method: 'DELETE', url: '/v1/principals/nobody', allowed: ['admin'] },
   { method: 'GET', url: '/v1/me', allowed: ['admin', 'integrator', 'approver', 'auditor'] },
-  { method: 'PUT', url: '/v1/customers/C-X', allowed: ['admin', 'integrator'], body: {} },
-  { method: 'GET', url: '/v1/customers/C-BIG', allowed: ['admin', 'integrator'] },
-  { method: 'GET', url: '/v1/customers', allowed: ['admin', 'integrator'] },
-  { method: 'PUT', url: '/v1/products/P-X', allowed: ['admin', 'integrator'], body: {} },
-  { method: 'GET', url: '/v1/products/BOX-1', allowed: ['admin', 'integrator'] },
-  { method: 'GET', url: '/v1/products', allowed: ['admin', 'integrator'] },
-  { method: 'PUT', url: '/v1/materials/M-X', allowed: ['admin', 'integrator'], body: {} },
-  { method: 'GET', url: '/v1/materials/M-KRAFT', allowed: ['admin', 'integrator'] },
-  { method: 'GET', url: '/v1/materials', allowed: ['admin', 'integrator'] },
-  { method: 'PUT', url: '/v1/capacity', allowed: ['admin', 'integrator'], body: {} },
-  { method: 'GET', url: '/v1/capacity', allowed: ['admin', 'integrator'] },
+  // Master data: written by erp and admin only (v1.1's breaking change), read by everyone whose work depends on it.
+  { method: 'PUT', url: '/v1/customers/C-X', allowed: WRITERS, body: {} },
+  { method: 'GET', url: '/v1/customers/C-BIG', allowed: READERS },
+  { method: 'GET', url: '/v1/customers/C-BIG/versions', allowed: READERS },
+  { method: 'GET', url: '/v1/customers', allowed: READERS },
+  { method: 'PUT', url: '/v1/products/P-X', allowed: WRITERS, body: {} },
+  { method: 'GET', url: '/v1/products/BOX-1', allowed: READERS },
+  { method: 'GET', url: '/v1/products/BOX-1/versions', allowed: READERS },
+  { method: 'GET', url: '/v1/products', allowed: READERS },
+  { method: 'PUT', url: '/v1/materials/M-X', allowed: WRITERS, body: {} },
+  { method: 'GET', url: '/v1/materials/M-KRAFT', allowed: READERS },
+  { method: 'GET', url: '/v1/materials/M-KRAFT/versions', allowed: READERS },
+  { method: 'GET', url: '/v1/materials', allowed: READERS },
+  { method: 'PUT', url: '/v1/capacity', allowed: WRITERS, body: {} },
+  { method: 'GET', url: '/v1/capacity', allowed: READERS },
+  { method: 'GET', url: '/v1/capacity/versions', allowed: READERS },
   { method: 'POST', url: '/v1/orders', allowed: ['integrator'], body: {} },
   { method: 'GET', url: '/v1/orders', allowed: ['integrator', 'auditor', 'admin', 'erp'] },
   { method: 'GET', url: `/v1/orders/${MISSING}`, allowed: ['integrator', 'approver', 'auditor', 'admin', 'erp'] },
