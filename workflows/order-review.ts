@@ -13,7 +13,9 @@ import {
   getOrderStateQuery,
   type OrderReviewInput,
   type Outcome,
+  recheckUpdate,
 } from './messages';
+import { recheckStep, refuseRecheck } from './recheck';
 import { Review, nowIso } from './review';
 import { isTerminal } from './state';
 import { acts, runStep, StageControl, type StageEnd } from './steps';
@@ -84,6 +86,26 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
     {
       validator: (a) => {
         const refusal = r.refuseAmendment(a.actor);
+        if (refusal) throw refusal;
+      },
+    },
+  );
+
+  // No patched() for rechecks: an Update is recorded in the history of the run it reaches, so a history from before
+  // recheckUpdate existed holds none, and this handler never runs while it replays.
+  setHandler(
+    recheckUpdate,
+    async (input) => {
+      const { updateId } = withUpdateId();
+      const refusal = refuseRecheck(r, input);
+      if (refusal) throw refusal;
+      await recheckStep(r, input, updateId);
+      await condition(settled);
+      return r.view();
+    },
+    {
+      validator: (input) => {
+        const refusal = refuseRecheck(r, input);
         if (refusal) throw refusal;
       },
     },

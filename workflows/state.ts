@@ -17,6 +17,7 @@ export function pendingStep(step: StepId): StepView {
     waitingSince: null,
     escalated: false,
     decision: null,
+    evidence: null,
   };
 }
 

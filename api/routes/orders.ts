@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Principal } from '../../db/principals';
-import { normaliseOrder } from '../../domain/order';
-import { amendUpdate, cancelUpdate, decideUpdate } from '../../workflows/messages';
+import { normaliseRequest } from '../../domain/order';
+import { STEP_DEPARTMENT } from '../../domain/types';
+import { amendUpdate, cancelUpdate, decideUpdate, recheckUpdate } from '../../workflows/messages';
 import { principalOf } from '../plugins/auth';
 import { problems } from '../problem';
-import { actorOf, hasRole } from '../roles';
+import { actorOf, departmentsOf, hasRole } from '../roles';
 import { authProblems, problemResponses } from '../schemas/common';
 import {
   amendOrderBody,
@@ -24,7 +25,7 @@ import {
   orderView,
   submitOrderBody,
 } from '../schemas/orders';
-import { assertKnownReferences, type IntakeDeps, submitOrder } from '../services/intake';
+import { type IntakeDeps, resolveOrder, submitOrder } from '../services/intake';
 import { applyOrderUpdate } from '../services/order-updates';
 import { findOrder, listOrders, type OrderRecord, recordRefusedDecision, stateAfterUpdate, stateOf, visibleOrder } from '../services/orders';
 
@@ -65,7 +66,9 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Submit an order for review (idempotent by orderId)',
         description:
           'A new order answers 201. The same orderId with the same body answers 200 with the order as it is now; with a different body, 409. ' +
-          'Unknown customer or SKU: 422, and nothing is stored.',
+          "paymentTerms, currency and shipTo may be left out: they are filled from the customer's defaults and listed in the order's filledFromCustomer " +
+          '(422 naming the field when the customer has no default). With repeatOf, the lines of that earlier order (same customer, submitted by the caller; ' +
+          "404 otherwise) are copied at today's list prices. Unknown customer or SKU: 422, and nothing is stored.",
         body: submitOrderBody,
         response: { 200: orderView, 201: orderView, ...problemResponses(400, 409, 422, 503), ...authProblems },
       },
@@ -149,6 +152,41 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.post(
+    '/orders/:orderId/steps/:step/recheck',
+    {
+      config: { roles: ['approver'] },
+      schema: {
+        tags,
+        summary: "Run a waiting step's automatic check again on today's master data",
+        description:
+          "For the step's department. If the check passes now (finance raised the limit), the step becomes auto_approved — capacity and " +
+          'materials make their hold — and the review goes on; otherwise it keeps waiting with the new findings and evidence. Logged as ' +
+          '`order.step_rechecked`. 403: another department. 409: the step is not awaiting a decision (the detail says why), or has no ' +
+          'check on master data (special_requirements, final_approval).',
+        params: decisionParams,
+        headers: idempotencyHeaders,
+        response: { 200: orderView, ...problemResponses(404, 409, 504), ...authProblems },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { orderId, step } = request.params;
+      const row = findOrder(app.db, orderId);
+      if (!row) throw problems.notFound(`order ${orderId} not found`);
+      // Known for certain without the workflow: a recheck is its department's, whatever state the order is in.
+      const dept = STEP_DEPARTMENT[step];
+      if (dept !== 'system' && !departmentsOf(principal).includes(dept)) throw problems.forbidden(`step ${step} is rechecked by ${dept}`);
+      const key = request.headers['idempotency-key'];
+      const updateId = updateIdFor(`recheck:${step}`, principal, key);
+      return applyOrderUpdate(deps(request), {
+        row,
+        alreadyApplied: repeatOf(orderId, key, updateId),
+        send: (handle) => handle.executeUpdate(recheckUpdate, { args: [{ step, actor: actorOf(principal) }], updateId }),
+      });
+    },
+  );
+
+  app.post(
     '/orders/:orderId/amendments',
     {
       config: { roles: ['integrator'] },
@@ -165,8 +203,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const principal = principalOf(request);
       const { orderId } = request.params;
       const row = ownOrder(principal, orderId, 'amend');
-      assertKnownReferences(app.db, request.body);
-      const order = normaliseOrder(request.body, orderId);
+      const order = resolveOrder(app.db, principal, normaliseRequest(request.body, orderId));
       const key = request.headers['idempotency-key'];
       const updateId = updateIdFor('amend', principal, key);
       return applyOrderUpdate(deps(request), {

@@ -43,6 +43,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: `/v1/orders/${MISSING}`, allowed: ['integrator', 'approver', 'auditor', 'admin', 'erp'] },
   { method: 'GET', url: '/v1/inbox', allowed: ['approver'] },
   { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/decision`, allowed: ['approver'], body: { decision: 'approve' } },
+  { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/recheck`, allowed: ['approver'] },
   { method: 'POST', url: `/v1/orders/${MISSING}/amendments`, allowed: ['integrator'], body: {} },
   { method: 'POST', url: `/v1/orders/${MISSING}/cancel`, allowed: ['integrator', 'admin'], body: { reason: 'x' } },
   { method: 'GET', url: `/v1/orders/${MISSING}/audit`, allowed: ['auditor', 'admin'] },
