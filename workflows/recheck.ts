@@ -27,6 +27,10 @@ export function refuseRecheck(r: Review, input: RecheckInput): ApplicationFailur
   }
   const dept = STEP_DEPARTMENT[step];
   if (dept === 'system' || !actor.departments.includes(dept)) return fail(FailureTypes.forbidden, `step ${step} is rechecked by ${dept}`);
+  // Not a decision (the master data decides), but the submitter still keeps its hands off its own order's review.
+  if (r.policy.segregationOfDuties && actor.id === r.submittedBy) {
+    return fail(FailureTypes.forbidden, `segregation of duties: ${actor.id} submitted this order`);
+  }
   if (r.interrupted) return fail(FailureTypes.notAwaiting, `order is being ${r.pendingCancel ? 'cancelled' : 'amended'}`);
   const s = r.step(step);
   if (s.status !== 'awaiting_decision') return fail(FailureTypes.notAwaiting, notAwaitingReason(s, r.status));

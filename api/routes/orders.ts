@@ -161,7 +161,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           "For the step's department. If the check passes now (finance raised the limit), the step becomes auto_approved — capacity and " +
           'materials make their hold — and the review goes on; otherwise it keeps waiting with the new findings and evidence. Logged as ' +
-          '`order.step_rechecked`. 403: another department. 409: the step is not awaiting a decision (the detail says why), or has no ' +
+          '`order.step_rechecked`. 403: another department, or the order\'s submitter (segregation of duties). 409: the step is not awaiting a decision (the detail says why), or has no ' +
           'check on master data (special_requirements, final_approval).',
         params: decisionParams,
         headers: idempotencyHeaders,

@@ -10,7 +10,7 @@ import { addDays } from '../../domain/dates';
 import { createTestDb, normalised, today } from '../helpers/fixtures';
 import { connectTestClient, type TestClient, uniqueTaskQueue } from '../helpers/temporal';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
-import { awaitingOf, decide, engineering, finance, type OrderHandle, procurement, production, startOrder, until } from './helpers';
+import { actor, awaitingOf, decide, engineering, finance, type OrderHandle, procurement, production, startOrder, until } from './helpers';
 
 let tc: TestClient;
 let db: Db;
@@ -54,6 +54,7 @@ describe('recheckUpdate', () => {
 
     // Refused: another department; a step not waiting; a step with no master-data check.
     expect(await refusal(recheck(h, { step: 'materials', actor: finance }))).toBe('FORBIDDEN');
+    expect(await refusal(recheck(h, { step: 'materials', actor: actor('shop', 'procurement') }))).toBe('FORBIDDEN'); // the submitter
     expect(await refusal(recheck(h, { step: 'credit', actor: finance }))).toBe('NOT_AWAITING');
     expect(await refusal(recheck(h, { step: 'special_requirements', actor: engineering }))).toBe('INVALID_TRANSITION');
 
