@@ -1,18 +1,24 @@
 /**
- * The automatic checks that need master data: they load it and hand it to the pure rules in domain/.
+ * The automatic checks that need master data: they load it, hand it to the pure rules in domain/, and return the
+ * findings with the evidence they decided on (the figures and the master-data versions, section 10).
  * Read-only, so a retried attempt is harmless.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { checkCredit as creditRule } from '../domain/checks/credit';
 import { checkInfo as infoRule } from '../domain/checks/info-check';
-import { assessRisk } from '../domain/risk';
-import type { BusinessCalendar, Finding, NormalisedOrder, RiskAssessment } from '../domain/types';
-import { customers, orderIntake, orders, products } from '../db/schema';
+import type { CheckOutcome, CreditEvidence, InfoCheckEvidence } from '../domain/evidence';
+import { formatMoney } from '../domain/money';
+import { assessRisk, type CustomerHistory } from '../domain/risk';
+import { type BusinessCalendar, type NormalisedOrder, type RiskAssessment, TERMINAL_STATUSES } from '../domain/types';
+import { customers, orderEvents, orderIntake, orders, products } from '../db/schema';
 import { type ActivityDeps, dayOf } from './context';
 
 /** Statuses whose orders still count towards a customer's exposure. */
 const EXPOSED_STATUSES = ['in_review', 'changes_requested', 'approved'];
+
+/** How many of the customer's most recent finished orders its record is judged on. */
+export const RISK_HISTORY_ORDERS = 20;
 
 export function createCheckActivities({ db, now }: ActivityDeps) {
   /**
@@ -42,34 +48,83 @@ export function createCheckActivities({ db, now }: ActivityDeps) {
     return row;
   }
 
+  /**
+   * The customer's record: of its most recent finished orders (this one aside), how many were rejected or sent back
+   * for changes at some revision (an `order.changes_requested` event in the log).
+   */
+  function customerHistory(customerId: string, exceptOrderId: string): CustomerHistory {
+    const sentBack = sql<number>`exists (select 1 from ${orderEvents} where ${orderEvents.orderId} = ${orders.orderId}
+      and ${orderEvents.type} = 'order.changes_requested')`;
+    const recent = db
+      .select({ status: orders.status, sentBack })
+      .from(orders)
+      .where(and(eq(orders.customerId, customerId), ne(orders.orderId, exceptOrderId), inArray(orders.status, [...TERMINAL_STATUSES])))
+      .orderBy(desc(orders.completedAt), desc(orders.orderId))
+      .limit(RISK_HISTORY_ORDERS)
+      .all();
+    return { orders: recent.length, troubled: recent.filter((o) => o.status === 'rejected' || Number(o.sentBack) === 1).length };
+  }
+
   return {
-    /** Intake: the order is recorded and scored for risk before any department looks at it. */
+    /** Intake: the order is recorded and scored for risk (its customer's record included) before any department looks. */
     async assessOrderRisk({ order, calendar }: { order: NormalisedOrder; calendar?: BusinessCalendar }): Promise<RiskAssessment> {
       const c = customerOf(order);
-      return assessRisk({ order, customerTier: c.tier, creditLimitMinor: c.creditLimitMinor, today: dayOf(now(), calendar) });
+      return assessRisk({
+        order,
+        customerTier: c.tier,
+        creditLimitMinor: c.creditLimitMinor,
+        today: dayOf(now(), calendar),
+        history: customerHistory(order.customerId, order.orderId),
+      });
     },
 
     /** info_check: prices against the catalogue, totals, delivery date. */
-    async checkOrderInfo({ order, calendar }: { order: NormalisedOrder; calendar?: BusinessCalendar }): Promise<Finding[]> {
+    async checkOrderInfo({ order, calendar }: { order: NormalisedOrder; calendar?: BusinessCalendar }): Promise<CheckOutcome<InfoCheckEvidence>> {
+      const today = dayOf(now(), calendar);
       const skus = [...new Set(order.lines.map((l) => l.sku))];
       const rows = db
-        .select({ sku: products.sku, unitPriceMinor: products.unitPriceMinor })
+        .select({ sku: products.sku, unitPriceMinor: products.unitPriceMinor, version: products.version })
         .from(products)
         .where(inArray(products.sku, skus))
         .all();
       const catalogue = Object.fromEntries(rows.map((r) => [r.sku, { unitPriceMinor: r.unitPriceMinor }]));
-      return infoRule(order, catalogue, dayOf(now(), calendar));
+      const bySku = new Map(rows.map((r) => [r.sku, r]));
+      return {
+        findings: infoRule(order, catalogue, today),
+        evidence: {
+          today,
+          products: skus.map((sku) => {
+            const p = bySku.get(sku);
+            return { sku, version: p?.version ?? null, listPrice: p ? formatMoney(p.unitPriceMinor) : null };
+          }),
+        },
+      };
     },
 
     /** credit: exposure (open balance + other open orders + this one) against the limit, terms, hold. */
-    async checkOrderCredit({ order }: { order: NormalisedOrder }): Promise<Finding[]> {
+    async checkOrderCredit({ order }: { order: NormalisedOrder }): Promise<CheckOutcome<CreditEvidence>> {
       const c = customerOf(order);
-      return creditRule({
+      const openOrders = openOrdersMinor(order.customerId, order.orderId);
+      const { findings, exposureMinor } = creditRule({
         totalMinor: order.totalMinor,
         paymentTerms: order.paymentTerms,
         customer: c,
-        openOrdersMinor: openOrdersMinor(order.customerId, order.orderId),
-      }).findings;
+        openOrdersMinor: openOrders,
+      });
+      return {
+        findings,
+        evidence: {
+          customerVersion: c.version,
+          creditLimit: formatMoney(c.creditLimitMinor),
+          openBalance: formatMoney(c.openBalanceMinor),
+          openOrders: formatMoney(openOrders),
+          thisOrder: formatMoney(order.totalMinor),
+          exposure: formatMoney(exposureMinor),
+          onHold: c.onHold,
+          paymentTerms: order.paymentTerms,
+          allowedPaymentTerms: c.allowedPaymentTerms,
+        },
+      };
     },
   };
 }

@@ -4,9 +4,10 @@
  * Holds are keyed by (order, revision, material|day): an activity that runs twice finds its own rows and
  * answers as the first run did. A released revision refuses new holds (a late retry cannot resurrect one).
  */
-import { and, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, lt, lte, not, sql } from 'drizzle-orm';
 import { planCapacity, requiredHours } from '../domain/checks/capacity';
 import { checkMaterials, materialNeeds } from '../domain/checks/materials';
+import type { CapacityEvidence, MaterialsEvidence } from '../domain/evidence';
 import type { BusinessCalendar, Finding, NormalisedOrder } from '../domain/types';
 import { type Tx, writeTx } from '../db/client';
 import {
@@ -29,12 +30,14 @@ export interface HoldRequest {
   calendar?: BusinessCalendar;
 }
 
-export interface HoldResult {
+export interface HoldResult<E = CapacityEvidence | MaterialsEvidence> {
   /** Empty when the hold was made; otherwise why it was not (nothing is held then). */
   findings: Finding[];
   held: boolean;
   /** Short human summary for the audit trail. */
   summary: string;
+  /** The figures and versions the check decided on; absent only for a revision already released. */
+  evidence?: E;
 }
 
 function isReleased(tx: Tx, orderId: string, revision: number): boolean {
@@ -48,40 +51,70 @@ function isReleased(tx: Tx, orderId: string, revision: number): boolean {
 export function createHoldActivities({ db, now }: ActivityDeps) {
   return {
     /** materials: enough stock for the bill of materials? Reserve it, or report the pre-purchase needed. */
-    async reserveMaterials({ order, revision, force }: HoldRequest): Promise<HoldResult> {
+    async reserveMaterials({ order, revision, force }: HoldRequest): Promise<HoldResult<MaterialsEvidence>> {
       const at = now().toISOString();
-      return writeTx(db, (tx): HoldResult => {
+      return writeTx(db, (tx): HoldResult<MaterialsEvidence> => {
         if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
-        const mine = tx
-          .select()
-          .from(materialReservations)
-          .where(and(eq(materialReservations.orderId, order.orderId), eq(materialReservations.revision, revision)))
-          .all();
-        if (mine.length > 0) return { findings: [], held: true, summary: `reserved ${mine.length} material(s)` };
-
         const skus = [...new Set(order.lines.map((l) => l.sku))];
+        const productRows = skus.length
+          ? tx.select({ sku: products.sku, version: products.version }).from(products).where(inArray(products.sku, skus)).all()
+          : [];
+        const productVersion = new Map(productRows.map((p) => [p.sku, p.version]));
         const bomRows = skus.length
           ? tx.select().from(productMaterials).where(inArray(productMaterials.sku, skus)).all()
           : [];
         const boms: Record<string, { materialId: string; quantityPerUnit: number }[]> = {};
         for (const r of bomRows) (boms[r.sku] ??= []).push({ materialId: r.materialId, quantityPerUnit: r.quantityPerUnit });
         const needs = materialNeeds(order.lines, boms);
-        if (needs.length === 0) return { findings: [], held: true, summary: 'no materials needed' };
 
         const ids = needs.map((n) => n.materialId);
-        const stockRows = tx.select().from(materials).where(inArray(materials.id, ids)).all();
-        const reservedRows = tx
-          .select({ id: materialReservations.materialId, qty: sql<number>`sum(${materialReservations.quantity})` })
-          .from(materialReservations)
-          .where(and(inArray(materialReservations.materialId, ids), isNull(materialReservations.releasedAt)))
-          .groupBy(materialReservations.materialId)
-          .all();
+        const stockRows = ids.length ? tx.select().from(materials).where(inArray(materials.id, ids)).all() : [];
+        // Other holds only: a retry of this very check finds its own rows, and must show the figures it decided on.
+        const reservedRows = ids.length
+          ? tx
+              .select({ id: materialReservations.materialId, qty: sql<number>`sum(${materialReservations.quantity})` })
+              .from(materialReservations)
+              .where(
+                and(
+                  inArray(materialReservations.materialId, ids),
+                  isNull(materialReservations.releasedAt),
+                  not(and(eq(materialReservations.orderId, order.orderId), eq(materialReservations.revision, revision))!),
+                ),
+              )
+              .groupBy(materialReservations.materialId)
+              .all()
+          : [];
         const reserved = new Map(reservedRows.map((r) => [r.id, Number(r.qty)]));
         const stock = Object.fromEntries(
           stockRows.map((m) => [m.id, { onHand: m.onHand, reserved: reserved.get(m.id) ?? 0 }]),
         );
+        const byId = new Map(stockRows.map((m) => [m.id, m]));
+        const evidence: MaterialsEvidence = {
+          materials: needs.map((n) => {
+            const m = byId.get(n.materialId);
+            const r = reserved.get(n.materialId) ?? 0;
+            return {
+              materialId: n.materialId,
+              version: m?.version ?? null,
+              needed: n.quantity,
+              onHand: m?.onHand ?? 0,
+              reserved: r,
+              available: m ? m.onHand - r : 0,
+            };
+          }),
+          products: skus.map((sku) => ({ sku, version: productVersion.get(sku) ?? null })),
+        };
+
+        const mine = tx
+          .select()
+          .from(materialReservations)
+          .where(and(eq(materialReservations.orderId, order.orderId), eq(materialReservations.revision, revision)))
+          .all();
+        if (mine.length > 0) return { findings: [], held: true, summary: `reserved ${mine.length} material(s)`, evidence };
+        if (needs.length === 0) return { findings: [], held: true, summary: 'no materials needed', evidence };
+
         const { findings, shortages } = checkMaterials(needs, stock);
-        if (findings.length > 0 && !force) return { findings, held: false, summary: 'not reserved' };
+        if (findings.length > 0 && !force) return { findings, held: false, summary: 'not reserved', evidence };
 
         const short = new Map(shortages.map((s) => [s.materialId, s.short]));
         for (const n of needs) {
@@ -98,31 +131,27 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
             .run();
         }
         const pre = shortages.length ? `, pre-purchase ${shortages.map((s) => `${s.short} ${s.materialId}`).join(', ')}` : '';
-        return { findings: [], held: true, summary: `reserved ${needs.length} material(s)${pre}` };
+        return { findings: [], held: true, summary: `reserved ${needs.length} material(s)${pre}`, evidence };
       });
     },
 
     /** capacity: can production finish by the requested date? Book the hours, earliest days first. */
-    async bookCapacity({ order, revision, force, calendar }: HoldRequest): Promise<HoldResult> {
+    async bookCapacity({ order, revision, force, calendar }: HoldRequest): Promise<HoldResult<CapacityEvidence>> {
       const current = now();
       const today = dayOf(current, calendar);
-      return writeTx(db, (tx): HoldResult => {
+      return writeTx(db, (tx): HoldResult<CapacityEvidence> => {
         if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
-        const mine = tx
-          .select()
-          .from(capacityBookings)
-          .where(and(eq(capacityBookings.orderId, order.orderId), eq(capacityBookings.revision, revision)))
-          .all();
-        if (mine.length > 0) return { findings: [], held: true, summary: `booked ${sumHours(mine)} h` };
-
         const skus = [...new Set(order.lines.map((l) => l.sku))];
         const hours = skus.length
-          ? tx.select({ sku: products.sku, h: products.hoursPerUnit }).from(products).where(inArray(products.sku, skus)).all()
+          ? tx
+              .select({ sku: products.sku, h: products.hoursPerUnit, version: products.version })
+              .from(products)
+              .where(inArray(products.sku, skus))
+              .all()
           : [];
         const required = requiredHours(order.lines, Object.fromEntries(hours.map((r) => [r.sku, r.h])));
-        if (required <= 0) return { findings: [], held: true, summary: 'no production hours needed' };
-
         const settings = tx.select().from(capacitySettings).where(eq(capacitySettings.id, 1)).get();
+        // Other bookings only: a retry of this very check finds its own rows, and must show the figures it decided on.
         const bookedRows = tx
           .select({ day: capacityBookings.day, h: sql<number>`sum(${capacityBookings.hours})` })
           .from(capacityBookings)
@@ -131,6 +160,7 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
               isNull(capacityBookings.releasedAt),
               gte(capacityBookings.day, today),
               lt(capacityBookings.day, order.requestedDeliveryDate),
+              not(and(eq(capacityBookings.orderId, order.orderId), eq(capacityBookings.revision, revision))!),
             ),
           )
           .groupBy(capacityBookings.day)
@@ -143,7 +173,26 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
           bookedByDay: Object.fromEntries(bookedRows.map((r) => [r.day, Number(r.h)])),
           calendar,
         });
-        if (plan.findings.length > 0 && !force) return { findings: plan.findings, held: false, summary: 'not booked' };
+        const bySku = new Map(hours.map((r) => [r.sku, r]));
+        const evidence: CapacityEvidence = {
+          today,
+          requestedDeliveryDate: order.requestedDeliveryDate,
+          hoursNeeded: required,
+          hoursFree: plan.freeHours,
+          hoursPerDay: settings?.hoursPerDay ?? 0,
+          capacityVersion: settings?.version ?? null,
+          products: skus.map((sku) => ({ sku, version: bySku.get(sku)?.version ?? null, hoursPerUnit: bySku.get(sku)?.h ?? null })),
+        };
+
+        const mine = tx
+          .select()
+          .from(capacityBookings)
+          .where(and(eq(capacityBookings.orderId, order.orderId), eq(capacityBookings.revision, revision)))
+          .all();
+        if (mine.length > 0) return { findings: [], held: true, summary: `booked ${sumHours(mine)} h`, evidence };
+        if (required <= 0) return { findings: [], held: true, summary: 'no production hours needed', evidence };
+
+        if (plan.findings.length > 0 && !force) return { findings: plan.findings, held: false, summary: 'not booked', evidence };
         // Approved despite no production day before the delivery date: book it on the delivery date itself.
         const bookings = plan.bookings.length ? plan.bookings : [{ day: order.requestedDeliveryDate, hours: required }];
         for (const b of bookings) {
@@ -152,7 +201,7 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
             .onConflictDoNothing()
             .run();
         }
-        return { findings: [], held: true, summary: `booked ${required} h over ${bookings.length} day(s)` };
+        return { findings: [], held: true, summary: `booked ${required} h over ${bookings.length} day(s)`, evidence };
       });
     },
 

@@ -92,8 +92,9 @@ export const problems = {
   forbidden: (detail: string) => new HttpProblem(403, detail, { type: 'forbidden' }),
   notFound: (detail: string) => new HttpProblem(404, detail, { type: 'not-found' }),
   conflict: (detail: string) => new HttpProblem(409, detail, { type: 'conflict' }),
-  unprocessable: (detail: string, errors: FieldError[], title = 'Unprocessable order') =>
-    new HttpProblem(422, detail, { type: 'unknown-reference', title, errors }),
+  /** `type`: unknown-reference (names master data that does not exist), missing-default, invalid-repeat. */
+  unprocessable: (detail: string, errors: FieldError[], opts: { type?: string; title?: string } = {}) =>
+    new HttpProblem(422, detail, { type: opts.type ?? 'unknown-reference', title: opts.title ?? 'Unprocessable order', errors }),
   unavailable: (detail: string, retryAfterSeconds = 5) =>
     new HttpProblem(503, detail, { type: 'unavailable', headers: { 'retry-after': String(retryAfterSeconds) } }),
   gatewayTimeout: (detail: string) => new HttpProblem(504, detail, { type: 'timeout' }),

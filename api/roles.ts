@@ -31,3 +31,16 @@ export function seesAllOrders(principal: Pick<Principal, 'roles'>): boolean {
 export function actorOf(principal: Principal): Actor {
   return { id: principal.id, departments: departmentsOf(principal) };
 }
+
+/**
+ * Who may change master data: the company's own systems and admins. Integrators could until v1.1; a partner channel
+ * could then raise its own customer's credit limit and get its order approved (the contract's one breaking change).
+ */
+export const MASTER_DATA_WRITERS = ['erp', 'admin'] as const satisfies readonly RouteRole[];
+/** Who may read master data: everyone whose work depends on it. */
+export const MASTER_DATA_READERS = ['admin', 'erp', 'integrator', 'approver', 'auditor'] as const satisfies readonly RouteRole[];
+/** What every master-data PUT says about its roles in the OpenAPI description. */
+export const MASTER_DATA_WRITE_NOTE =
+  'Requires the `erp` or `admin` role. **Breaking change in v1.1:** integrators may no longer write master data (403); ' +
+  'they, approvers and auditors may still read it. A write that changes something keeps a version (who, when, what ' +
+  'changed: `GET …/versions`); a write that changes nothing answers the record as it is and keeps no version.';

@@ -5,6 +5,8 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { type FieldChanges, MASTER_DATA_ENTITIES } from '../domain/changes';
+import type { CustomerDefaults } from '../domain/types';
 
 export const customers = sqliteTable('customers', {
   id: text('id').primaryKey(),
@@ -14,6 +16,10 @@ export const customers = sqliteTable('customers', {
   openBalanceMinor: integer('open_balance_minor').notNull(),
   allowedPaymentTerms: text('allowed_payment_terms', { mode: 'json' }).$type<string[]>().notNull(),
   onHold: integer('on_hold', { mode: 'boolean' }).notNull(),
+  /** What a returning customer's orders may leave out (section 10); null when the customer has none. */
+  defaults: text('defaults', { mode: 'json' }).$type<CustomerDefaults>(),
+  /** The current version (section 10); its history is in master_data_versions. */
+  version: integer('version').notNull().default(1),
   updatedAt: text('updated_at').notNull(),
 });
 
@@ -22,6 +28,8 @@ export const products = sqliteTable('products', {
   name: text('name').notNull(),
   unitPriceMinor: integer('unit_price_minor').notNull(),
   hoursPerUnit: real('hours_per_unit').notNull(),
+  /** The current version of the product and its bill of materials. */
+  version: integer('version').notNull().default(1),
   updatedAt: text('updated_at').notNull(),
 });
 
@@ -42,6 +50,7 @@ export const materials = sqliteTable('materials', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   onHand: integer('on_hand').notNull(),
+  version: integer('version').notNull().default(1),
   updatedAt: text('updated_at').notNull(),
 });
 
@@ -68,8 +77,26 @@ export const materialReservations = sqliteTable(
 export const capacitySettings = sqliteTable('capacity_settings', {
   id: integer('id').primaryKey(),
   hoursPerDay: real('hours_per_day').notNull(),
+  version: integer('version').notNull().default(1),
   updatedAt: text('updated_at').notNull(),
 });
+
+/**
+ * Every version of every master-data record (section 10): who wrote it, when, and what changed (field → from/to, in
+ * the API's form). Version 1 is the creation, with every field. Written in the same transaction as the record.
+ */
+export const masterDataVersions = sqliteTable(
+  'master_data_versions',
+  {
+    entity: text('entity', { enum: MASTER_DATA_ENTITIES }).notNull(),
+    entityId: text('entity_id').notNull(),
+    version: integer('version').notNull(),
+    at: text('at').notNull(),
+    by: text('by').notNull(),
+    changes: text('changes', { mode: 'json' }).$type<FieldChanges>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.entity, t.entityId, t.version] })],
+);
 
 export const capacityBookings = sqliteTable(
   'capacity_bookings',

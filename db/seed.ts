@@ -4,12 +4,15 @@
  */
 import { ne } from 'drizzle-orm';
 import { type Db, writeTx } from './client';
+import { saveCapacity, saveCustomer, saveMaterial, saveProduct } from './master-data';
 import { generateToken, hashToken } from './principals';
-import { capacitySettings, customers, materials, principals, productMaterials, products } from './schema';
+import { customers, principals } from './schema';
 
 /** The demo principals and their roles, in the order they are listed to the user. */
 export const DEMO_PRINCIPALS: readonly { id: string; name: string; roles: string[] }[] = [
   { id: 'shop', name: 'Web shop integration', roles: ['integrator'] },
+  // Master data is written by the company's systems (v1.1), not by the integrator.
+  { id: 'erp', name: 'ERP system', roles: ['erp'] },
   { id: 'sales-approver', name: 'Sales approver', roles: ['approver:sales'] },
   { id: 'finance-approver', name: 'Finance approver', roles: ['approver:finance'] },
   { id: 'production-approver', name: 'Production approver', roles: ['approver:production'] },
@@ -20,8 +23,17 @@ export const DEMO_PRINCIPALS: readonly { id: string; name: string; roles: string
 ];
 
 const DEMO_CUSTOMERS = [
-  // Clean: any reasonable demo order passes the credit check.
-  { id: 'C-1001', name: 'Acme Retail GmbH', tier: 'standard', creditLimitMinor: 50_000_000, openBalanceMinor: 12_000_000, allowedPaymentTerms: ['NET30', 'NET60'], onHold: false },
+  // Clean: any reasonable demo order passes the credit check. A returning customer: its orders may leave out
+  // payment terms, currency and ship-to.
+  {
+    id: 'C-1001', name: 'Acme Retail GmbH', tier: 'standard', creditLimitMinor: 50_000_000, openBalanceMinor: 12_000_000, allowedPaymentTerms: ['NET30', 'NET60'], onHold: false,
+    defaults: {
+      paymentTerms: 'NET30',
+      currency: 'CNY',
+      shipTo: { name: 'Acme Retail DC', street: '88 Logistics Road', city: 'Shanghai', postalCode: '201100', country: 'CN' },
+      contact: { name: 'Anna Becker', email: 'purchasing@acme.example', phone: '+86 21 5555 0100' },
+    },
+  },
   { id: 'C-1002', name: 'Northwind Foods (on credit hold)', tier: 'key', creditLimitMinor: 20_000_000, openBalanceMinor: 19_500_000, allowedPaymentTerms: ['NET30'], onHold: true },
   // Tiny limit: a modest order exceeds it and waits for finance.
   { id: 'C-1003', name: 'Corner Crafts Ltd (small credit line)', tier: 'standard', creditLimitMinor: 100_000, openBalanceMinor: 80_000, allowedPaymentTerms: ['PREPAID', 'NET30'], onHold: false },
@@ -71,19 +83,15 @@ export function seedDemoData(
   const tokens: Record<string, string> = {};
   for (const p of DEMO_PRINCIPALS) tokens[p.id] = opts.reuseTokens?.[p.id] ?? generateToken();
 
+  // Written like any master-data change, so each record starts at version 1 "by seed".
+  const meta = { by: 'seed', at: now };
   writeTx(db, (tx) => {
-    for (const c of DEMO_CUSTOMERS) {
-      tx.insert(customers).values({ ...c, allowedPaymentTerms: [...c.allowedPaymentTerms], updatedAt: now }).run();
+    for (const { id, ...c } of DEMO_CUSTOMERS) {
+      saveCustomer(tx, id, { ...c, allowedPaymentTerms: [...c.allowedPaymentTerms], defaults: 'defaults' in c ? c.defaults : null }, meta);
     }
-    for (const m of DEMO_MATERIALS) tx.insert(materials).values({ ...m, updatedAt: now }).run();
-    for (const { materials: bom, ...p } of DEMO_PRODUCTS) {
-      tx.insert(products).values({ ...p, updatedAt: now }).run();
-      for (const line of bom) tx.insert(productMaterials).values({ sku: p.sku, ...line }).run();
-    }
-    tx.insert(capacitySettings)
-      .values({ id: 1, hoursPerDay: 16, updatedAt: now })
-      .onConflictDoUpdate({ target: capacitySettings.id, set: { hoursPerDay: 16, updatedAt: now } })
-      .run();
+    for (const { id, ...m } of DEMO_MATERIALS) saveMaterial(tx, id, m, meta);
+    for (const { sku, ...p } of DEMO_PRODUCTS) saveProduct(tx, sku, p, meta);
+    saveCapacity(tx, { hoursPerDay: 16 }, meta);
     for (const p of DEMO_PRINCIPALS) {
       tx.insert(principals)
         .values({ id: p.id, name: p.name, roles: p.roles, tokenHash: hashToken(tokens[p.id]!), createdAt: now })

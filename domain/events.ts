@@ -3,6 +3,7 @@
  * same transaction as the read model. Audit, webhooks, notifications and KPIs all read this one log.
  * Types and constants only: the workflow bundle imports this file.
  */
+import type { CheckEvidence } from './evidence';
 import type { DecisionKind, Department, Finding, OrderStatus, RiskAssessment, StepId } from './types';
 
 export const EVENT_TYPES = [
@@ -59,9 +60,18 @@ export interface CheckCompletedData {
   outcome: 'auto_approved' | 'findings' | 'skipped' | 'kept';
   findings: Finding[];
   /** The figures and master-data versions the check decided on (section 10), when it has any. */
-  evidence?: Record<string, unknown>;
+  evidence?: CheckEvidence;
   /** For a result an amendment kept (section 12): the revision it was decided in. */
   keptFromRevision?: number;
+}
+
+/** A department ran a waiting step's check again on today's master data (section 10). */
+export interface StepRecheckedData {
+  /** auto_approved: it passes now and the review goes on; findings: it still waits, with these findings. */
+  outcome: 'auto_approved' | 'findings';
+  findings: Finding[];
+  evidence?: CheckEvidence;
+  updateId?: string;
 }
 
 export interface StepAwaitingData {

@@ -8,12 +8,50 @@ const SHORT_LEAD_TIME_DAYS = 7;
 const MANY_LINES = 50;
 const MAX_SCORE = 100;
 
-/** Scores the order's risk from customer tier, priority, special requirements, size, lead time and line count. */
+/** The customer's record over its most recent finished orders (contract seed: "find high-risk customers"). */
+export interface CustomerHistory {
+  /** How many recent finished orders were looked at. */
+  orders: number;
+  /** Of those, how many were rejected or sent back for changes. */
+  troubled: number;
+}
+
+/** Fewer finished orders than this say too little about a customer to score its record. */
+export const MIN_HISTORY_ORDERS = 3;
+/** Points by the share of troubled orders: the first tier the share reaches (inclusive) applies. */
+const HISTORY_TIERS: readonly { share: number; points: number }[] = [
+  { share: 0.5, points: 30 },
+  { share: 0.25, points: 20 },
+  { share: 0.1, points: 10 },
+];
+
+/**
+ * The risk a customer's record adds: the share of its recent orders rejected or sent back for changes, in tiers
+ * (≥ 10 % +10, ≥ 25 % +20, ≥ 50 % +30), only once it has at least MIN_HISTORY_ORDERS finished orders.
+ */
+export function historyFactor(history: CustomerHistory): { points: number; reason: string } | null {
+  const { orders, troubled } = history;
+  if (orders < MIN_HISTORY_ORDERS || troubled <= 0) return null;
+  // Compare in whole numbers: 1 of 10 is exactly the 10 % tier, not a float a hair below it.
+  const tier = HISTORY_TIERS.find((t) => troubled * 100 >= Math.round(t.share * 100) * orders);
+  if (!tier) return null;
+  return {
+    points: tier.points,
+    reason: `${troubled} of the customer's last ${orders} orders ${troubled === 1 ? 'was' : 'were'} rejected or sent back for changes`,
+  };
+}
+
+/**
+ * Scores the order's risk from customer tier, priority, special requirements, size, lead time, line count and the
+ * customer's record of rejected or sent-back orders.
+ */
 export function assessRisk(input: {
   order: NormalisedOrder;
   customerTier: CustomerTier;
   creditLimitMinor: number;
   today: string;
+  /** Absent: no record to judge (the factor is left out). */
+  history?: CustomerHistory;
 }): RiskAssessment {
   const { order, customerTier, creditLimitMinor, today } = input;
   const factors: { points: number; reason: string }[] = [];
@@ -49,6 +87,8 @@ export function assessRisk(input: {
   if (order.lines.length > MANY_LINES) {
     factors.push({ points: 5, reason: `${order.lines.length} order lines (more than ${MANY_LINES})` });
   }
+  const record = input.history ? historyFactor(input.history) : null;
+  if (record) factors.push(record);
 
   const scored = factors.filter((f) => f.points > 0);
   const score = Math.min(MAX_SCORE, scored.reduce((sum, f) => sum + f.points, 0));

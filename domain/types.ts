@@ -71,6 +71,34 @@ export interface OrderLine {
   unitPriceMinor: number;
 }
 
+/** A delivery address, as an order or a customer's defaults give it. `country` is ISO 3166-1 alpha-2. */
+export interface ShipTo {
+  name?: string;
+  street: string;
+  city: string;
+  postalCode?: string;
+  country: string;
+}
+
+/** Who to talk to at a customer about its orders. */
+export interface CustomerContact {
+  name?: string;
+  email?: string;
+  phone?: string;
+}
+
+/** What a returning customer's orders may leave out (contract section 10); every field optional. */
+export interface CustomerDefaults {
+  paymentTerms?: string;
+  currency?: string;
+  shipTo?: ShipTo;
+  contact?: CustomerContact;
+}
+
+/** The order fields intake fills from the customer's defaults when the order leaves them out. */
+export const DEFAULTABLE_ORDER_FIELDS = ['paymentTerms', 'currency', 'shipTo'] as const;
+export type DefaultableOrderField = (typeof DEFAULTABLE_ORDER_FIELDS)[number];
+
 /** The order as intake recorded it: trimmed, defaults applied, totals computed. */
 export interface NormalisedOrder {
   orderId: string;
@@ -87,6 +115,15 @@ export interface NormalisedOrder {
   totalMinor: number;
   specialRequirements: string[];
   notes: string | null;
+  /**
+   * The fields below came with v1.1 (section 10). Optional, so the input of orders started before them (held by
+   * their running workflows) stays a valid NormalisedOrder.
+   */
+  shipTo?: ShipTo;
+  /** The fields intake filled from the customer's defaults; absent when the order gave them all. */
+  filledFromCustomer?: DefaultableOrderField[];
+  /** The earlier order whose lines this one repeats (re-priced at the list prices of its submission). */
+  repeatOf?: string;
 }
 
 export interface Decision {

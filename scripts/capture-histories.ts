@@ -16,9 +16,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { closeDatabase } from '../db/client';
+import { eq } from 'drizzle-orm';
+import { closeDatabase, type Db } from '../db/client';
 import { customers } from '../db/schema';
-import { amendUpdate, cancelUpdate } from '../workflows/messages';
+import { amendUpdate, cancelUpdate, recheckUpdate } from '../workflows/messages';
 import { createTestDb, normalised, testPolicy, today } from '../test/helpers/fixtures';
 import {
   actor,
@@ -41,6 +42,8 @@ interface Ctx {
   taskQueue: string;
   /** A fixed, readable order id per path: the server is fresh, so ids never collide. */
   orderId: (name: string) => string;
+  /** The paths' master data (a path may change it, e.g. to raise a limit before a recheck). */
+  db: Db;
 }
 
 const timed = (onTimeout: 'reject' | 'expire') => testPolicy({ reminder: '1s', escalate: '2s', timeout: '3s', onTimeout });
@@ -99,6 +102,16 @@ const PATHS: Record<string, (c: Ctx, name: string) => Promise<OrderHandle>> = {
     return h;
   },
 
+  // v1.1 (section 10): finance has the limit raised, rechecks, the credit step passes on its own and so does the rest.
+  'recheck-credit-auto-approved': async (c, name) => {
+    const h = await startOrder(c.client, c.taskQueue, normalised({ customerId: 'C-RECHECK' }, c.orderId(name)));
+    await until(h, awaitingOf('credit'));
+    await h.executeUpdate(recheckUpdate, { args: [{ step: 'credit', actor: finance }] }); // still over the limit: waits on
+    c.db.update(customers).set({ creditLimitMinor: 1_000_000, version: 2 }).where(eq(customers.id, 'C-RECHECK')).run();
+    await h.executeUpdate(recheckUpdate, { args: [{ step: 'credit', actor: finance }] });
+    return h;
+  },
+
   cancel: async (c, name) => {
     const h = await startOrder(c.client, c.taskQueue, normalised({ customerId: 'C-SMALL' }, c.orderId(name)));
     await until(h, awaitingOf('credit'));
@@ -151,6 +164,10 @@ async function main(): Promise<void> {
   db.insert(customers)
     .values({ id: 'C-AMEND', name: 'Amending', tier: 'standard', creditLimitMinor: 10_000, openBalanceMinor: 0, allowedPaymentTerms: ['NET30'], onHold: false, updatedAt: today() })
     .run();
+  // The recheck path raises this customer's limit while its order waits: no other path may share it.
+  db.insert(customers)
+    .values({ id: 'C-RECHECK', name: 'Rechecking', tier: 'vip', creditLimitMinor: 10_000, openBalanceMinor: 0, allowedPaymentTerms: ['NET30'], onHold: false, updatedAt: today() })
+    .run();
   const taskQueue = 'capture-histories';
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -164,7 +181,7 @@ async function main(): Promise<void> {
       shutdownGraceTime: '1s',
     });
     running = worker.run();
-    const ctx: Ctx = { client: env.client, taskQueue, orderId: (name) => `PO-REPLAY-${name}` };
+    const ctx: Ctx = { client: env.client, taskQueue, orderId: (name) => `PO-REPLAY-${name}`, db };
     fs.mkdirSync(OUT_DIR, { recursive: true });
     const results = await Promise.allSettled(
       names.map(async (name) => {

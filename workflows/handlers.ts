@@ -19,8 +19,11 @@ import {
   decideUpdate,
   getOrderStateQuery,
   type OrderState,
+  type RecheckInput,
+  recheckUpdate,
   unclaimUpdate,
 } from './messages';
+import { recheckStep, refuseRecheck } from './recheck';
 import { refuseAmendment, refuseCancel, refuseDecision } from './refusals';
 import type { Review } from './review';
 import { isTerminal } from './state';
@@ -80,6 +83,24 @@ export function registerHandlers(r: Review): void {
     return () => r.revision >= target || isTerminal(r.status);
   });
   setHandler(amendUpdate, amend.handler, amend.options);
+
+  // No patched() for rechecks: an Update is recorded in the history of the run it reaches, so a history from before
+  // recheckUpdate existed holds none, and this handler never runs while it replays.
+  const checkRecheck = (input: RecheckInput): void => {
+    const refusal = refuseRecheck(r, input);
+    if (refusal) throw refusal;
+  };
+  setHandler(
+    recheckUpdate,
+    async (input) => {
+      const { updateId } = withUpdateId();
+      checkRecheck(input);
+      await recheckStep(r, input, updateId);
+      await condition(() => r.settled());
+      return r.view();
+    },
+    { validator: checkRecheck },
+  );
 
   const cancel = update<CancelInput>(r, () => refuseCancel(r), (c) => {
     r.pendingCancel = { ...c, ...withUpdateId() };

@@ -16,6 +16,7 @@ import type {
   StepId,
   StepStatus,
 } from '../domain/types';
+import type { CheckEvidence } from '../domain/evidence';
 import type { PublicOrder } from '../domain/order';
 
 export const WORKFLOW_TYPE = 'orderReviewWorkflow';
@@ -53,6 +54,11 @@ export interface StepView {
   /** The approver who claimed the waiting step (contract section 12); others' decisions are refused meanwhile. */
   claimedBy?: string | null;
   claimedAt?: string | null;
+  /**
+   * What the step's automatic check decided on (section 10): master-data versions and figures. Null before the check
+   * ran and for checks on the order alone; absent in states written before v1.1.
+   */
+  evidence?: CheckEvidence | null;
 }
 
 export interface Outcome {
@@ -110,6 +116,11 @@ export interface AmendInput {
   actor: Actor;
 }
 
+export interface RecheckInput {
+  step: StepId;
+  actor: Actor;
+}
+
 export interface CancelInput {
   reason: string;
   actor: Actor;
@@ -132,6 +143,12 @@ export const FailureTypes = {
 export const decideUpdate = defineUpdate<OrderState, [DecideInput]>('decideUpdate');
 /** The submitter replaces the order with a new revision; the review restarts from info_check. */
 export const amendUpdate = defineUpdate<OrderState, [AmendInput]>('amendUpdate');
+/**
+ * The step's department runs its automatic check again on today's master data (finance raised the limit). If it now
+ * passes, the step is auto_approved (with the hold made, for capacity and materials) and the review goes on;
+ * otherwise the step keeps waiting with the new findings. Answers once the effect is recorded.
+ */
+export const recheckUpdate = defineUpdate<OrderState, [RecheckInput]>('recheckUpdate');
 /** Ends the review as cancelled and releases holds. */
 export const cancelUpdate = defineUpdate<OrderState, [CancelInput]>('cancelUpdate');
 /** An approver of the step's department takes a waiting step: others' decisions on it are refused until released. */

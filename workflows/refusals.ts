@@ -65,7 +65,7 @@ export function fail(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-function notAwaitingReason(s: StepView, status: OrderStatus): string {
+export function notAwaitingReason(s: StepView, status: OrderStatus): string {
   if (s.decision) return `step ${s.step} was already decided (${s.decision.decision}) by ${s.decision.by} at ${s.decision.at}`;
   switch (s.status) {
     case 'pending':

@@ -20,6 +20,7 @@ export function pendingStep(step: StepId): StepView {
     keptFromRevision: null,
     claimedBy: null,
     claimedAt: null,
+    evidence: null,
   };
 }
 

@@ -6,6 +6,7 @@ import { condition, proxyLocalActivities } from '@temporalio/workflow';
 import type { ReviewActivities } from '../activities';
 import { checkFinalApproval } from '../domain/checks/final-approval';
 import { checkSpecialRequirements } from '../domain/checks/special-requirements';
+import type { CheckEvidence, CheckOutcome } from '../domain/evidence';
 import { stepDeadlines } from '../domain/step-deadlines';
 import type { Finding, ReviewStepId, StepId } from '../domain/types';
 import type { Review } from './review';
@@ -41,29 +42,42 @@ export class StageControl {
   }
 }
 
-interface CheckResult {
+export interface CheckResult {
   findings: Finding[];
+  /** The figures and master-data versions the check decided on (section 10); null for checks on the order alone. */
+  evidence: CheckEvidence | null;
   /** What the check held (reservations, bookings), for the audit trail. */
   held?: string;
 }
 
-async function runCheck(r: Review, step: ReviewStepId): Promise<CheckResult> {
+/**
+ * An activity result as this code or an older one returned it. Orders started before evidence existed replay their
+ * local-activity markers with the result shapes of then: checkOrderInfo and checkOrderCredit returned `Finding[]`,
+ * bookCapacity and reserveMaterials a result without `evidence`. Reading both keeps those orders replaying.
+ */
+function checked(res: CheckOutcome | Finding[] | { findings: Finding[]; evidence?: CheckEvidence }): { findings: Finding[]; evidence: CheckEvidence | null } {
+  if (Array.isArray(res)) return { findings: res, evidence: null };
+  return { findings: res.findings, evidence: res.evidence ?? null };
+}
+
+/** Runs the step's automatic check; for capacity and materials it also makes the hold when the check passes. */
+export async function runCheck(r: Review, step: ReviewStepId): Promise<CheckResult> {
   const order = r.order;
   switch (step) {
     case 'info_check':
-      return { findings: await acts.checkOrderInfo({ order, calendar: r.policy.calendar }) };
+      return checked(await acts.checkOrderInfo({ order, calendar: r.policy.calendar }));
     case 'credit':
-      return { findings: await acts.checkOrderCredit({ order }) };
+      return checked(await acts.checkOrderCredit({ order }));
     case 'capacity': {
       const res = await acts.bookCapacity({ order, revision: r.revision, force: false, calendar: r.policy.calendar });
-      return { findings: res.findings, held: res.held ? res.summary : undefined };
+      return { ...checked(res), held: res.held ? res.summary : undefined };
     }
     case 'materials': {
       const res = await acts.reserveMaterials({ order, revision: r.revision, force: false });
-      return { findings: res.findings, held: res.held ? res.summary : undefined };
+      return { ...checked(res), held: res.held ? res.summary : undefined };
     }
     case 'special_requirements':
-      return { findings: checkSpecialRequirements(order.specialRequirements) };
+      return { findings: checkSpecialRequirements(order.specialRequirements), evidence: null };
     case 'final_approval': {
       const earlier = [...r.steps.values()].filter((s) => s.step !== 'final_approval').map((s) => s.status);
       const findings = checkFinalApproval({
@@ -72,7 +86,7 @@ async function runCheck(r: Review, step: ReviewStepId): Promise<CheckResult> {
         riskScore: r.risk?.score ?? 0,
         autoApprove: r.policy.autoApprove,
       });
-      return { findings };
+      return { findings, evidence: null };
     }
   }
 }
@@ -80,9 +94,14 @@ async function runCheck(r: Review, step: ReviewStepId): Promise<CheckResult> {
 /** Runs one step to its end: auto-approved, skipped, decided, timed out, or cancelled by the stage. */
 export async function runStep(r: Review, step: ReviewStepId, ctl: StageControl): Promise<void> {
   const s = r.step(step);
-  // An amendment kept this result (its inputs did not change): it stands, with its holds.
+  // An amendment kept this result (its inputs did not change): it stands, with its evidence and holds.
   if (s.keptFromRevision != null) {
-    r.touch({ type: 'order.check_completed', step, actor: 'system', data: { outcome: 'kept', findings: s.findings, keptFromRevision: s.keptFromRevision } });
+    r.touch({
+      type: 'order.check_completed',
+      step,
+      actor: 'system',
+      data: { outcome: 'kept', findings: s.findings, keptFromRevision: s.keptFromRevision, ...(s.evidence ? { evidence: s.evidence } : {}) },
+    });
     return;
   }
   if (step === 'special_requirements' && r.order.specialRequirements.length === 0) {
@@ -92,22 +111,27 @@ export async function runStep(r: Review, step: ReviewStepId, ctl: StageControl):
   }
   s.status = 'running';
   s.findings = [];
-  const { findings, held } = await runCheck(r, step);
+  s.evidence = null;
+  const { findings, evidence, held } = await runCheck(r, step);
+  s.evidence = evidence;
+  const withEvidence = evidence ? { evidence } : {};
   if (findings.length === 0) {
     s.status = 'auto_approved';
     r.touch(
-      { type: 'order.check_completed', step, actor: 'system', data: { outcome: 'auto_approved', findings: [] } },
+      { type: 'order.check_completed', step, actor: 'system', data: { outcome: 'auto_approved', findings: [], ...withEvidence } },
       ...(held ? [{ type: 'order.holds_reserved' as const, step, actor: 'system', data: { summary: held } }] : []),
     );
     return;
   }
   s.findings = findings;
-  r.touch({ type: 'order.check_completed', step, actor: 'system', data: { outcome: 'findings', findings } });
+  r.touch({ type: 'order.check_completed', step, actor: 'system', data: { outcome: 'findings', findings, ...withEvidence } });
   if (ctl.stopped) {
     s.status = 'cancelled';
     return;
   }
   const waited = await awaitDecision(r, step, ctl);
+  // A recheck passed while the step waited (workflows/recheck.ts): it is auto_approved, and any hold is made.
+  if (waited === 'rechecked') return;
   if (waited === 'stopped') {
     s.status = 'cancelled';
     r.touch();
@@ -144,7 +168,11 @@ export async function runStep(r: Review, step: ReviewStepId, ctl: StageControl):
  * Waits for a department's decision. Reminder, escalation and timeout are measured from the moment the
  * step started waiting, so a worker restart in between changes nothing (the timers live in Temporal).
  */
-async function awaitDecision(r: Review, step: ReviewStepId, ctl: StageControl): Promise<'decided' | 'timed_out' | 'stopped'> {
+async function awaitDecision(
+  r: Review,
+  step: ReviewStepId,
+  ctl: StageControl,
+): Promise<'decided' | 'rechecked' | 'timed_out' | 'stopped'> {
   const s = r.step(step);
   const t = r.policy.steps[step];
   const start = Date.now();
@@ -160,7 +188,11 @@ async function awaitDecision(r: Review, step: ReviewStepId, ctl: StageControl): 
     actor: 'system',
     data: { department: s.department, dueAt: s.dueAt, findings: s.findings.map((f) => f.code) },
   });
-  const done = () => s.decision !== null || ctl.stopped;
+  // The step also stops waiting once it left awaiting_decision without a decision: a recheck that passed. No patch:
+  // before recheckUpdate existed, the status left awaiting_decision only together with a decision, so for every
+  // earlier history this condition is true exactly when the old one (decision || stopped) was.
+  const done = () => s.decision !== null || ctl.stopped || s.status !== 'awaiting_decision';
+  const rechecked = () => s.status === 'auto_approved';
   const until = async (deadline: number) => {
     const remaining = deadline - Date.now();
     return remaining > 0 ? condition(done, remaining) : done();
@@ -173,7 +205,8 @@ async function awaitDecision(r: Review, step: ReviewStepId, ctl: StageControl): 
     r.touch({ type: 'order.step_escalated', step, actor: 'system', data: { department: s.department, to: 'management', dueAt: s.dueAt } });
   }
   if (!done() && !(await until(timeoutAt))) return 'timed_out';
-  return s.decision ? 'decided' : 'stopped';
+  if (s.decision) return 'decided';
+  return rechecked() ? 'rechecked' : 'stopped';
 }
 
 export { acts };

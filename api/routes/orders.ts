@@ -5,11 +5,11 @@
 import type { FastifyRequest } from 'fastify';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Principal } from '../../db/principals';
-import { normaliseOrder } from '../../domain/order';
+import { normaliseRequest } from '../../domain/order';
 import { amendUpdate, cancelUpdate } from '../../workflows/messages';
 import { principalOf } from '../plugins/auth';
 import { problems } from '../problem';
-import { actorOf, hasRole } from '../roles';
+import { actorOf, departmentsOf, hasRole } from '../roles';
 import { authProblems, problemResponses } from '../schemas/common';
 import {
   amendOrderBody,
@@ -23,7 +23,7 @@ import {
   orderView,
   submitOrderBody,
 } from '../schemas/orders';
-import { assertKnownReferences, type IntakeDeps, submitOrder } from '../services/intake';
+import { type IntakeDeps, resolveOrder, submitOrder } from '../services/intake';
 import { applyOrderUpdate } from '../services/order-updates';
 import { listOrders, type OrderRecord, stateAfterUpdate, stateOf, visibleOrder } from '../services/orders';
 import { decideStep, updateIdFor } from '../services/step-actions';
@@ -61,7 +61,9 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Submit an order for review (idempotent by orderId)',
         description:
           'A new order answers 201. The same orderId with the same body answers 200 with the order as it is now; with a different body, 409. ' +
-          'Unknown customer or SKU: 422, and nothing is stored.',
+          "paymentTerms, currency and shipTo may be left out: they are filled from the customer's defaults and listed in the order's filledFromCustomer " +
+          '(422 naming the field when the customer has no default). With repeatOf, the lines of that earlier order (same customer, submitted by the caller; ' +
+          "404 otherwise) are copied at today's list prices. Unknown customer or SKU: 422, and nothing is stored.",
         body: submitOrderBody,
         response: { 200: orderView, 201: orderView, ...problemResponses(400, 409, 422, 503), ...authProblems },
       },
@@ -149,8 +151,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const principal = principalOf(request);
       const { orderId } = request.params;
       const row = ownOrder(principal, orderId, 'amend');
-      assertKnownReferences(app.db, request.body);
-      const order = normaliseOrder(request.body, orderId);
+      const order = resolveOrder(app.db, principal, normaliseRequest(request.body, orderId));
       const key = request.headers['idempotency-key'];
       const updateId = updateIdFor('amend', principal, key);
       return applyOrderUpdate(deps(request), {

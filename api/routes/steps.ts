@@ -10,7 +10,7 @@ import { principalOf } from '../plugins/auth';
 import { HttpProblem } from '../problem';
 import { authProblems, id, problem, problemResponses } from '../schemas/common';
 import { decisionParams, idempotencyHeaders, orderView } from '../schemas/orders';
-import { claimStep, decideStep, type StepActionDeps } from '../services/step-actions';
+import { claimStep, decideStep, recheckStep, type StepActionDeps } from '../services/step-actions';
 import { DECISIONS, STEP_IDS } from '../../domain/types';
 
 const tags = ['orders'];
@@ -67,6 +67,26 @@ const stepRoutes: FastifyPluginAsyncZod = async (app) => {
         claimStep(deps(request), principalOf(request), { ...request.params, kind, idempotencyKey: request.headers['idempotency-key'] }),
     );
   }
+
+  app.post(
+    '/orders/:orderId/steps/:step/recheck',
+    {
+      config: { roles: ['approver'] },
+      schema: {
+        tags,
+        summary: "Run a waiting step's automatic check again on today's master data",
+        description:
+          "For the step's department. If the check passes now (finance raised the limit), the step becomes auto_approved — capacity and " +
+          'materials make their hold — and the review goes on; otherwise it keeps waiting with the new findings and evidence. Logged as ' +
+          "`order.step_rechecked`. 403: another department, or the order's submitter (segregation of duties). 409: the step is not " +
+          'awaiting a decision (the detail says why), or has no check on master data (special_requirements, final_approval).',
+        params: decisionParams,
+        headers: idempotencyHeaders,
+        response: { 200: orderView, ...problemResponses(404, 409, 504), ...authProblems },
+      },
+    },
+    async (request) => recheckStep(deps(request), principalOf(request), { ...request.params, idempotencyKey: request.headers['idempotency-key'] }),
+  );
 
   app.post(
     '/orders/:orderId/steps/:step/assign',

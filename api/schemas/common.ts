@@ -70,3 +70,26 @@ export const pageQuery = {
 };
 
 export const nextCursor = z.string().nullable().describe('pass as `cursor` to fetch the next page; null on the last page');
+
+/** Payment terms as orders and customers name them, e.g. "NET30". */
+export const paymentTerms = singleLine(32);
+
+export const currency = z.string().regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code, e.g. "CNY"');
+
+/** A delivery address, as the API shows it. */
+export const shipToView = z.object({
+  name: z.string().optional(),
+  street: z.string(),
+  city: z.string(),
+  postalCode: z.string().optional(),
+  country: z.string(),
+});
+
+/** A delivery address, as a request gives it. */
+export const shipTo = z.strictObject({
+  name: singleLine(200).optional(),
+  street: singleLine(400),
+  city: singleLine(200),
+  postalCode: singleLine(20).optional(),
+  country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter ISO 3166 country code, e.g. "CN"'),
+});

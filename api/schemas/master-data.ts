@@ -1,18 +1,48 @@
 import { z } from 'zod';
 import { CUSTOMER_TIERS } from '../../domain/types';
-import { id, isoTimestamp, money, nextCursor, pageQuery, singleLine } from './common';
+import { currency, id, isoTimestamp, money, nextCursor, pageQuery, paymentTerms, shipTo, shipToView, singleLine } from './common';
 
 const name = singleLine(200);
+const version = z.number().int().describe('the current version; every change is kept (GET …/versions)');
+
+export const contact = z.strictObject({
+  name: singleLine(200).optional(),
+  email: z.email().max(254).optional(),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9 ()./-]{2,31}$/, 'must be a phone number of digits, spaces and ()./- , optionally starting with +')
+    .optional(),
+});
+
+/** What a returning customer's orders may leave out: intake fills them in (section 10). */
+export const customerDefaults = z
+  .strictObject({
+    paymentTerms: paymentTerms.optional(),
+    currency: currency.optional(),
+    shipTo: shipTo.optional(),
+    contact: contact.optional(),
+  })
+  .describe("filled into an order that leaves paymentTerms, currency or shipTo out; the order lists them in filledFromCustomer");
 
 export const customerParams = z.object({ customerId: id });
-export const customerBody = z.strictObject({
-  name,
-  tier: z.enum(CUSTOMER_TIERS),
-  creditLimit: money,
-  openBalance: money,
-  allowedPaymentTerms: z.array(singleLine(32)).max(20),
-  onHold: z.boolean(),
-});
+export const customerBody = z
+  .strictObject({
+    name,
+    tier: z.enum(CUSTOMER_TIERS),
+    creditLimit: money,
+    openBalance: money,
+    allowedPaymentTerms: z.array(paymentTerms).max(20),
+    onHold: z.boolean(),
+    defaults: customerDefaults.optional(),
+  })
+  .superRefine((c, ctx) => {
+    // A default the credit check would always refuse is a mistake, not a default.
+    const terms = c.defaults?.paymentTerms?.toUpperCase();
+    if (terms && !c.allowedPaymentTerms.some((t) => t.toUpperCase() === terms)) {
+      ctx.addIssue({ code: 'custom', path: ['defaults', 'paymentTerms'], message: 'must be one of allowedPaymentTerms' });
+    }
+  });
 export const customerView = z.object({
   customerId: z.string(),
   name: z.string(),
@@ -21,6 +51,13 @@ export const customerView = z.object({
   openBalance: money,
   allowedPaymentTerms: z.array(z.string()),
   onHold: z.boolean(),
+  defaults: z.object({
+    paymentTerms: z.string().optional(),
+    currency: z.string().optional(),
+    shipTo: shipToView.optional(),
+    contact: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).optional(),
+  }),
+  version,
   updatedAt: isoTimestamp,
 });
 
@@ -41,6 +78,7 @@ export const productView = z.object({
   unitPrice: money,
   hoursPerUnit: z.number(),
   materials: z.array(z.object({ materialId: z.string(), quantityPerUnit: z.number() })),
+  version,
   updatedAt: isoTimestamp,
 });
 
@@ -55,12 +93,14 @@ export const materialView = z.object({
   onHand: z.number().int(),
   reserved: z.number().describe('held by orders under review or approved (active reservations)'),
   available: z.number().describe('onHand − reserved; negative when a department approved an overbooking'),
+  version,
   updatedAt: isoTimestamp,
 });
 
 export const capacityBody = z.strictObject({ hoursPerDay: z.number().finite().positive().max(24 * 100) });
 export const capacityView = z.object({
   hoursPerDay: z.number(),
+  version,
   updatedAt: isoTimestamp,
   booked: z.array(z.object({ day: z.string(), hours: z.number() })).describe('hours booked per day by active bookings'),
 });
@@ -73,3 +113,17 @@ export const listQuery = z.object({
 export const customerList = z.object({ items: z.array(customerView), nextCursor });
 export const productList = z.object({ items: z.array(productView), nextCursor });
 export const materialList = z.object({ items: z.array(materialView), nextCursor });
+
+/** One kept version of a master-data record: who wrote it, when, and what changed (field → from/to). */
+export const versionList = z
+  .array(
+    z.object({
+      version: z.number().int(),
+      at: isoTimestamp,
+      by: z.string().describe('the principal that wrote it ("seed" for demo data, "migration" for data from before v1.1)'),
+      changes: z
+        .record(z.string(), z.object({ from: z.unknown(), to: z.unknown() }))
+        .describe('field → { from, to } in the API form; version 1 (the creation) lists every field, from null'),
+    }),
+  )
+  .describe('oldest first');

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../domain/dates';
 import { parseMoney } from '../../domain/money';
-import { CHANNELS, DECISIONS, ORDER_STATUSES, PRIORITIES, STEP_IDS, STEP_STATUSES } from '../../domain/types';
-import { id, isoTimestamp, money, multiLine, nextCursor, pageQuery, singleLine } from './common';
+import { CHANNELS, DECISIONS, DEFAULTABLE_ORDER_FIELDS, ORDER_STATUSES, PRIORITIES, STEP_IDS, STEP_STATUSES } from '../../domain/types';
+import { currency, id, isoTimestamp, money, multiLine, nextCursor, pageQuery, paymentTerms, shipTo, shipToView, singleLine } from './common';
+import { checkEvidence } from './evidence';
 
 const line = z.strictObject({
   sku: id,
@@ -10,15 +11,18 @@ const line = z.strictObject({
   unitPrice: money,
 });
 
+const fromCustomer = "when left out, the customer's default (listed in the order's filledFromCustomer); 422 if it has none";
+
 const orderFields = {
   customerId: id,
   channel: z.enum(CHANNELS),
-  currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 currency code, e.g. "CNY"'),
+  currency: currency.optional().describe(fromCustomer),
   requestedDeliveryDate: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
     .refine(isIsoDate, 'must be a real calendar date'),
-  paymentTerms: singleLine(32),
+  paymentTerms: paymentTerms.optional().describe(fromCustomer),
+  shipTo: shipTo.optional().describe("where to deliver; when left out, the customer's default if it has one"),
   priority: z.enum(PRIORITIES).optional().describe('default normal'),
   lines: z.array(line).min(1).max(200),
   declaredTotal: money.optional(),
@@ -27,9 +31,9 @@ const orderFields = {
 };
 
 /** The computed total must stay an exact integer in minor units. */
-function totalFits(body: { lines: { quantity: number; unitPrice: string }[] }, ctx: z.RefinementCtx): void {
+function totalFits(body: { lines?: { quantity: number; unitPrice: string }[] }, ctx: z.RefinementCtx): void {
   let total = 0;
-  for (const l of body.lines) {
+  for (const l of body.lines ?? []) {
     try {
       total += l.quantity * parseMoney(l.unitPrice);
     } catch {
@@ -55,8 +59,24 @@ export const submitOrderBody = z
   .strictObject({
     orderId: id.optional().describe('idempotency key; generated (ORD-…) when absent'),
     ...orderFields,
+    lines: orderFields.lines.optional().describe('required, unless repeatOf names the order whose lines to copy'),
+    repeatOf: id
+      .optional()
+      .describe(
+        'a repeat order: copies the lines of this earlier order (same customer, submitted by you) at today\'s list prices; ' +
+          'give a new requestedDeliveryDate and leave lines and declaredTotal out',
+      ),
   })
-  .superRefine(totalFits)
+  .superRefine((body, ctx) => {
+    if (body.repeatOf === undefined) {
+      if (body.lines === undefined) ctx.addIssue({ code: 'custom', path: ['lines'], message: 'required (or repeatOf an earlier order)' });
+    } else {
+      const copied = 'is copied from the repeated order; leave it out';
+      if (body.lines !== undefined) ctx.addIssue({ code: 'custom', path: ['lines'], message: `${copied} (or drop repeatOf)` });
+      if (body.declaredTotal !== undefined) ctx.addIssue({ code: 'custom', path: ['declaredTotal'], message: copied });
+    }
+    totalFits(body, ctx);
+  })
   .meta({ examples: [submitExample] });
 
 /** An amendment is the submit body without orderId (the path names the order). */
@@ -84,6 +104,7 @@ const stepView = z.object({
   claimedBy: z.string().nullable().optional(),
   claimedAt: isoTimestamp.nullable().optional(),
   keptFromRevision: z.number().int().nullable().optional().describe('an amendment kept this result: the revision it was decided in'),
+  evidence: checkEvidence.nullable().optional(),
 });
 const publicOrder = z.object({
   orderId: z.string(),
@@ -98,6 +119,12 @@ const publicOrder = z.object({
   total: money,
   specialRequirements: z.array(z.string()),
   notes: z.string().nullable(),
+  shipTo: shipToView.optional(),
+  filledFromCustomer: z
+    .array(z.enum(DEFAULTABLE_ORDER_FIELDS))
+    .optional()
+    .describe("the fields the order left out and intake filled from the customer's defaults"),
+  repeatOf: z.string().optional().describe('the earlier order whose lines this one repeats'),
 });
 
 /** The order as GET /v1/orders/{orderId} shows it (the workflow's state without internal fields). */

@@ -15,11 +15,11 @@ import type { AppConfig } from '../../config';
 import { type Db, writeTx } from '../../db/client';
 import type { Principal } from '../../db/principals';
 import { customers, orderIntake, products } from '../../db/schema';
-import { normaliseOrder } from '../../domain/order';
-import type { NormalisedOrder, ResolvedPolicy } from '../../domain/types';
+import { completeOrder, normaliseRequest, type OrderRequest } from '../../domain/order';
+import type { NormalisedOrder, OrderLine, ResolvedPolicy } from '../../domain/types';
 import { type OrderReviewInput, type OrderState, WORKFLOW_TYPE, workflowIdFor } from '../../workflows/messages';
 import { initialOrderState } from '../../workflows/state';
-import { readModelState } from './orders';
+import { findOrder, readModelState } from './orders';
 import { type FieldError, problems } from '../problem';
 import type { amendOrderBody, submitOrderBody } from '../schemas/orders';
 
@@ -54,8 +54,13 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The hash of the normalised order: "12.5" and "12.50", or a missing and a "normal" priority, are the same body. */
-export function orderHash(order: NormalisedOrder): string {
+/**
+ * The hash of the normalised request: "12.5" and "12.50", or a missing and a "normal" priority, are the same body.
+ * Taken over what the caller sent, before master data filled anything in, so a retry still matches after the
+ * customer's defaults or the list prices changed. A request that gives every field normalises to exactly what the
+ * whole order always did, so orders submitted before defaults and repeats existed keep their hash.
+ */
+export function orderHash(order: OrderRequest | NormalisedOrder): string {
   return createHash('sha256').update(canonicalJson(order)).digest('hex');
 }
 
@@ -74,9 +79,51 @@ export function unknownReferences(tx: Pick<Db, 'select'> | Tx, order: { customer
   return errors;
 }
 
-export function assertKnownReferences(db: Db, order: { customerId: string; lines: { sku: string }[] }): void {
-  const errors = unknownReferences(db, order);
+/**
+ * The lines of the earlier order a repeat names, priced at today's list prices. 404 unless the caller submitted it
+ * (another integrator's order stays invisible); 422 when it is another customer's or names a SKU no longer sold.
+ */
+function repeatedLines(db: Db, principal: Principal, req: OrderRequest, repeatOf: string): OrderLine[] {
+  const earlier = findOrder(db, repeatOf);
+  if (!earlier || earlier.submittedBy !== principal.id) throw problems.notFound(`order ${repeatOf} not found`);
+  const { customerId, lines } = earlier.state.order;
+  if (customerId !== req.customerId) {
+    throw problems.unprocessable(
+      'a repeat order repeats an order of the same customer',
+      [{ path: 'repeatOf', message: `order ${repeatOf} is for customer ${customerId}, not ${req.customerId}` }],
+      { type: 'invalid-repeat' },
+    );
+  }
+  const skus = [...new Set(lines.map((l) => l.sku))];
+  const prices = new Map(
+    db.select({ sku: products.sku, price: products.unitPriceMinor }).from(products).where(inArray(products.sku, skus)).all().map((p) => [p.sku, p.price]),
+  );
+  const gone = lines.flatMap((l, i) => (prices.has(l.sku) ? [] : [{ path: 'repeatOf', message: `SKU ${l.sku} (line ${i + 1} of order ${repeatOf}) is no longer in the product catalogue` }]));
+  if (gone.length > 0) throw problems.unprocessable('the repeated order names products that no longer exist', gone);
+  return lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceMinor: prices.get(l.sku)! }));
+}
+
+/**
+ * The whole order from a request: paymentTerms, currency and shipTo it left out come from the customer's defaults, a
+ * repeat's lines from the earlier order. 422 naming each field neither gives, and for unknown customers or SKUs.
+ */
+export function resolveOrder(db: Db, principal: Principal, req: OrderRequest): NormalisedOrder {
+  const customer = db.select({ defaults: customers.defaults }).from(customers).where(eq(customers.id, req.customerId)).get();
+  if (!customer) {
+    throw problems.unprocessable('the order names master data that does not exist', unknownReferences(db, { customerId: req.customerId, lines: req.lines ?? [] }));
+  }
+  const lines = req.repeatOf !== undefined && req.lines === undefined ? repeatedLines(db, principal, req, req.repeatOf) : undefined;
+  const done = completeOrder(req, { defaults: customer.defaults ?? null, repeatedLines: lines });
+  if (!done.ok) {
+    throw problems.unprocessable(
+      `the order leaves out ${done.missing.join(' and ')}, and customer ${req.customerId} has no default for ${done.missing.length === 1 ? 'it' : 'them'}`,
+      done.missing.map((field) => ({ path: field, message: `required: customer ${req.customerId} has no default ${field}` })),
+      { type: 'missing-default' },
+    );
+  }
+  const errors = unknownReferences(db, done.order);
   if (errors.length > 0) throw problems.unprocessable('the order names master data that does not exist', errors);
+  return done.order;
 }
 
 /** Starts the order's workflow (once; an existing execution counts as started) and marks the row. */
@@ -117,8 +164,8 @@ export interface SubmitResult {
 
 export async function submitOrder(deps: IntakeDeps, principal: Principal, body: SubmitBody): Promise<SubmitResult> {
   const orderId = body.orderId ?? generateOrderId();
-  const order = normaliseOrder(body, orderId);
-  const bodyHash = orderHash(order);
+  const request = normaliseRequest(body, orderId);
+  const bodyHash = orderHash(request);
 
   const { created, row, input } = writeTx(deps.db, (tx) => {
     const existing = tx.select().from(orderIntake).where(eq(orderIntake.orderId, orderId)).get();
@@ -130,8 +177,8 @@ export async function submitOrder(deps: IntakeDeps, principal: Principal, body: 
       }
       return { created: false, row: existing, input: existing.workflowInput as unknown as OrderReviewInput };
     }
-    const errors = unknownReferences(tx, order);
-    if (errors.length > 0) throw problems.unprocessable('the order names master data that does not exist', errors);
+    // Inside the transaction: the defaults and list prices the order is completed from are the ones it commits with.
+    const order = resolveOrder(deps.db, principal, request);
 
     const submittedAt = new Date().toISOString();
     const input: OrderReviewInput = { order, submittedBy: principal.id, submittedAt, policy: deps.policy };

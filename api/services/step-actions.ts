@@ -11,6 +11,7 @@ import {
   claimUpdate,
   decideUpdate,
   type OrderState,
+  recheckUpdate,
   unclaimUpdate,
 } from '../../workflows/messages';
 import { problems } from '../problem';
@@ -88,4 +89,25 @@ export async function claimStep(
   }
   const def = req.kind === 'claim' ? claimUpdate : unclaimUpdate;
   return applyOrderUpdate(deps, { row, send: (h) => h.executeUpdate(def, { args: [{ step: req.step, actor }], updateId }) });
+}
+
+/**
+ * Runs a waiting step's automatic check again on today's master data (contract section 10): for its department
+ * (own or delegated), known for certain here whatever state the order is in; the workflow refuses the rest.
+ */
+export async function recheckStep(
+  deps: StepActionDeps,
+  principal: Principal,
+  req: { orderId: string; step: StepId; idempotencyKey?: string },
+): Promise<OrderState> {
+  const row = orderOrNotFound(deps, req.orderId);
+  const { actor } = effectiveActor(deps.db, principal);
+  const dept = STEP_DEPARTMENT[req.step];
+  if (dept !== 'system' && !actor.departments.includes(dept)) throw problems.forbidden(`step ${req.step} is rechecked by ${dept}`);
+  const updateId = updateIdFor(`recheck:${req.step}`, principal, req.idempotencyKey);
+  return applyOrderUpdate(deps, {
+    row,
+    alreadyApplied: () => (req.idempotencyKey ? stateAfterUpdate(deps.db, req.orderId, updateId) : undefined),
+    send: (h) => h.executeUpdate(recheckUpdate, { args: [{ step: req.step, actor }], updateId }),
+  });
 }

@@ -63,6 +63,7 @@ export function uniqueOrderId(prefix = 'T'): string {
  * BOX-1: 12.50, 0.01 h/unit, 2 × M-KRAFT. Capacity 16 h/day.
  */
 export function seedMasterData(db: Db): void {
+  const by = 'test-setup';
   putCustomer(db, 'C-BIG', {
     name: 'Big Customer',
     tier: 'vip',
@@ -70,7 +71,7 @@ export function seedMasterData(db: Db): void {
     openBalance: '0.00',
     allowedPaymentTerms: ['NET30', 'NET60'],
     onHold: false,
-  });
+  }, by);
   putCustomer(db, 'C-SMALL', {
     name: 'Small Customer',
     tier: 'vip',
@@ -78,11 +79,11 @@ export function seedMasterData(db: Db): void {
     openBalance: '0.00',
     allowedPaymentTerms: ['NET30'],
     onHold: false,
-  });
-  putMaterial(db, 'M-KRAFT', { name: 'Kraft board', onHand: 1_000_000 });
-  putProduct(db, 'BOX-1', { name: 'Mailer box', unitPrice: '12.50', hoursPerUnit: 0.01, materials: [{ materialId: 'M-KRAFT', quantityPerUnit: 2 }] });
-  putProduct(db, 'BOX-2', { name: 'Retail box', unitPrice: '34.00', hoursPerUnit: 0.02, materials: [] });
-  putCapacity(db, { hoursPerDay: 16 });
+  }, by);
+  putMaterial(db, 'M-KRAFT', { name: 'Kraft board', onHand: 1_000_000 }, by);
+  putProduct(db, 'BOX-1', { name: 'Mailer box', unitPrice: '12.50', hoursPerUnit: 0.01, materials: [{ materialId: 'M-KRAFT', quantityPerUnit: 2 }] }, by);
+  putProduct(db, 'BOX-2', { name: 'Retail box', unitPrice: '34.00', hoursPerUnit: 0.02, materials: [] }, by);
+  putCapacity(db, { hoursPerDay: 16 }, by);
 }
 
 /** A clean order body for C-BIG: list prices, 30 days ahead, within every limit. */

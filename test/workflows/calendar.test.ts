@@ -22,9 +22,10 @@ describe("the calendar's today (activities, fixed clock)", () => {
 
   it('a Shanghai order placed before 08:00 is checked against the Shanghai day, not the UTC one', async () => {
     const acts = createActivities(createTestDb(), { now });
-    expect(await acts.checkOrderInfo({ order })).toEqual([]);
-    const findings = await acts.checkOrderInfo({ order, calendar });
-    expect(findings).toEqual([expect.objectContaining({ code: 'DELIVERY_DATE_IN_PAST', message: expect.stringContaining('today (2026-12-05)') })]);
+    expect(await acts.checkOrderInfo({ order })).toMatchObject({ findings: [], evidence: { today: '2026-12-04' } });
+    const checked = await acts.checkOrderInfo({ order, calendar });
+    expect(checked.findings).toEqual([expect.objectContaining({ code: 'DELIVERY_DATE_IN_PAST', message: expect.stringContaining('today (2026-12-05)') })]);
+    expect(checked.evidence.today).toBe('2026-12-05');
   });
 
   it('capacity counts from the calendar day and only on its working days', async () => {
