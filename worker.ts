@@ -6,6 +6,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { type AppConfig, loadConfigOrExit } from './config';
 import { createActivities } from './activities';
 import { closeDatabase, openDatabase } from './db/client';
+import { temporalConnectionOptions } from './temporal-connection';
 
 export interface RunWorkerOptions {
   signal: AbortSignal;
@@ -13,14 +14,12 @@ export interface RunWorkerOptions {
   onReady?: () => void;
 }
 
-export function temporalAddressOf(config: AppConfig): string {
-  return config.temporalAddress ?? `127.0.0.1:${config.temporalDevPort}`;
-}
+export { temporalAddressOf } from './temporal-connection';
 
 /** Runs until `signal` aborts, then drains in-flight tasks and closes its connection and database. */
 export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Promise<void> {
   const db = openDatabase(config.dbFile);
-  const connection = await NativeConnection.connect({ address: temporalAddressOf(config) });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   try {
     const worker = await Worker.create({
       connection,
