@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     if (wants('S4')) results.S4 = await step('S4 storage modes', () => runS4(cli, dir, file, stack));
     if (wants('S9')) {
       results.S9 = await step('S9 cluster (2 workers) vs dev server (1 worker)', () =>
-        runS9(stack, file.proc.pid, { cli, dir, seconds: quick ? 8 : 20, rounds: quick ? 1 : 2, concurrency: 32 }),
+        runS9(stack, file.proc.pid, { cli, dir, seconds: quick ? 8 : 15, rounds: quick ? 1 : 3, concurrency: 32 }),
       );
     }
     if (wants('S5')) {
