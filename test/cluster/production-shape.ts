@@ -303,6 +303,17 @@ export function productionShapeSuite(mode: 'plaintext' | 'mtls'): void {
     }
     expect(verdicts.filter((v) => !v.deterministic)).toEqual([]);
     expect(verdicts).toHaveLength(ORDERS);
+
+    // `npm run replay -- --order` fetches from the cluster with the same settings (an empty DATA_DIR: no archive).
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/replay.ts'), '--order', journeys[0]!.orderId, '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, ...cluster!.clientEnv, DATA_DIR: path.join(dir, 'replay-cli') },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(cli.stderr).toBe('');
+    expect(JSON.parse(cli.stdout)).toEqual({ workflowId: workflowIdFor(journeys[0]!.orderId), deterministic: true });
+    expect(cli.status).toBe(0);
   });
 }
 
