@@ -81,12 +81,17 @@ export function productionShapeSuite(mode: 'plaintext' | 'mtls'): void {
     const started = Date.now();
     dir = fs.mkdtempSync(path.join(inject('clusterRunDir'), `${mode}-`));
     const registry = new PidRegistry(inject('clusterPidFile'));
-    cluster = await startTestCluster({ binaries: inject('serverBinaries'), cli: inject('temporalCli'), pg: inject('postgres'), dir, mtls, registry, log });
-    product = await startProduct({ dir, clientEnv: cluster.clientEnv, workers: 2, apis: 2, registry });
-    tokens = await seed(stats, product.apis[0]!, product.adminToken);
-    // The suite's own client goes through the product's configuration code: the same variables, the same options.
-    connection = await Connection.connect(temporalConnectionOptions(loadConfig({ ...cluster.clientEnv, DATA_DIR: product.dataDir })));
-    client = new Client({ connection, namespace: cluster.namespace });
+    try {
+      cluster = await startTestCluster({ binaries: inject('serverBinaries'), cli: inject('temporalCli'), pg: inject('postgres'), dir, mtls, registry, log });
+      product = await startProduct({ dir, clientEnv: cluster.clientEnv, workers: 2, apis: 2, registry });
+      tokens = await seed(stats, product.apis[0]!, product.adminToken);
+      // The suite's own client goes through the product's configuration code: the same variables, the same options.
+      connection = await Connection.connect(temporalConnectionOptions(loadConfig({ ...cluster.clientEnv, DATA_DIR: product.dataDir })));
+      client = new Client({ connection, namespace: cluster.namespace });
+    } catch (err) {
+      failed = true;
+      throw err;
+    }
     log(`cluster and product (2 workers, 2 APIs) up in ${Math.round((Date.now() - started) / 1000)} s`);
   });
 
