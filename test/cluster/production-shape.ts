@@ -18,52 +18,17 @@ import { parseHistory, replayHistory } from '../../api/services/replay';
 import { loadConfig } from '../../config';
 import { closeDatabase, openDatabase } from '../../db/client';
 import { capacityBookings, materialReservations, orderHistories } from '../../db/schema';
-import { TERMINAL_STATUSES } from '../../domain/types';
 import { startTestCluster, NUM_HISTORY_SHARDS, SERVICES, type TestCluster } from '../../scripts/cluster/cluster';
 import { PidRegistry, waitFor } from '../../scripts/cluster/processes';
 import { temporalConnectionOptions } from '../../temporal-connection';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { workflowIdFor } from '../../workflows/messages';
-import {
-  call,
-  CLEAN_CUSTOMER,
-  departmentOf,
-  HOURS_PER_ORDER,
-  MATERIAL,
-  must,
-  orderBody,
-  type Product,
-  type RetryStats,
-  seed,
-  startProduct,
-  TIGHT_CUSTOMER,
-  type Tokens,
-  UNITS_PER_ORDER,
-} from './product';
+import { EXPECTED, runOrderLoad } from './order-load';
+import { HOURS_PER_ORDER, MATERIAL, must, type Product, type RetryStats, seed, startProduct, type Tokens, UNITS_PER_ORDER } from './product';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** Orders per run: two thirds clean (auto-approved), one third waiting for finance (half approved, half rejected). */
 const ORDERS = 96;
-/** How long the history service stays dead: long enough for every in-flight call to meet the outage. */
-const HISTORY_DOWN_MS = 3_000;
-const CONCURRENCY = 6;
-const JOURNEY_TIMEOUT_MS = 240_000;
-
-type Kind = 'clean' | 'approve' | 'reject';
-const EXPECTED: Record<Kind, string> = { clean: 'approved', approve: 'approved', reject: 'rejected' };
-
-interface Journey {
-  orderId: string;
-  kind: Kind;
-  /** The API (0 or 1) the order is submitted through; reads and decisions alternate between both. */
-  api: number;
-  started: boolean;
-  accepted: boolean;
-  final?: string;
-  decidedThrough: number[];
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function productionShapeSuite(mode: 'plaintext' | 'mtls'): void {
   const mtls = mode === 'mtls';
@@ -161,81 +126,7 @@ export function productionShapeSuite(mode: 'plaintext' | 'mtls'): void {
 
   it('every accepted order ends in exactly one state with its holds once, across a worker SIGKILL and a history restart', async () => {
     const p = product!;
-    const journeys: Journey[] = Array.from({ length: ORDERS }, (_, i) => ({
-      orderId: `CL-${mode}-${Date.now().toString(36)}-${i}`,
-      kind: i % 3 !== 2 ? 'clean' : i % 6 === 2 ? 'approve' : 'reject',
-      api: i % 2,
-      started: false,
-      accepted: false,
-      decidedThrough: [],
-    }));
-    const accepted = () => journeys.filter((j) => j.accepted).length;
-    // Submitted (or being submitted) and not ended yet.
-    const inFlight = () => journeys.filter((j) => j.started && !j.final).length;
-
-    const runJourney = async (j: Journey): Promise<void> => {
-      const customer = j.kind === 'clean' ? CLEAN_CUSTOMER : TIGHT_CUSTOMER;
-      j.started = true;
-      const submitted = await call(stats, 'POST', `${p.apis[j.api]}/v1/orders`, tokens.shop, orderBody(j.orderId, customer));
-      if (submitted.status !== 201 && submitted.status !== 200) throw new Error(`submit ${j.orderId} → ${submitted.status} ${JSON.stringify(submitted.body)}`);
-      j.accepted = true;
-      const deadline = Date.now() + JOURNEY_TIMEOUT_MS;
-      for (let n = 0; Date.now() < deadline; n++) {
-        const which = (j.api + n) % 2;
-        const api = p.apis[which]!;
-        const order = await must<{ status: string; awaiting: string[] }>(stats, 'GET', `${api}/v1/orders/${j.orderId}`, tokens.shop);
-        if ((TERMINAL_STATUSES as readonly string[]).includes(order.status)) {
-          j.final = order.status;
-          return;
-        }
-        const step = order.awaiting[0];
-        if (!step) {
-          await sleep(300);
-          continue;
-        }
-        const decision = j.kind === 'reject' && step === 'credit' ? 'reject' : 'approve';
-        const res = await call(
-          stats,
-          'POST',
-          `${api}/v1/orders/${j.orderId}/steps/${step}/decision`,
-          tokens[departmentOf(step)],
-          { decision, ...(decision === 'reject' && { comment: 'over the credit line' }) },
-          { 'idempotency-key': `${j.orderId}-${step}` },
-        );
-        if (res.status < 300) j.decidedThrough.push(which);
-        // 409: the read model lagged behind a decision already taken; read again.
-        else if (res.status !== 409) throw new Error(`decide ${step} of ${j.orderId} → ${res.status} ${JSON.stringify(res.body)}`);
-      }
-      throw new Error(`order ${j.orderId} did not end within ${JOURNEY_TIMEOUT_MS / 1000} s`);
-    };
-
-    const faults: { what: string; inFlight: number; ms: number }[] = [];
-    const chaos = async (): Promise<void> => {
-      await waitFor('a fifth of the orders accepted', async () => accepted() >= ORDERS / 5, { timeoutMs: 180_000 });
-      let t = Date.now();
-      const atKill = inFlight();
-      await p.killWorker(0);
-      await sleep(2_000);
-      await p.startWorker(0);
-      faults.push({ what: 'worker 0 SIGKILLed, restarted 2 s later', inFlight: atKill, ms: Date.now() - t });
-      await waitFor('half of the orders accepted', async () => accepted() >= ORDERS / 2, { timeoutMs: 180_000 });
-      t = Date.now();
-      const atRestart = inFlight();
-      await cluster!.restart('history', HISTORY_DOWN_MS);
-      faults.push({ what: `history service SIGKILLed, restarted ${HISTORY_DOWN_MS / 1000} s later`, inFlight: atRestart, ms: Date.now() - t });
-    };
-
-    const started = Date.now();
-    const queue = [...journeys];
-    const load = Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (let j = queue.shift(); j; j = queue.shift()) await runJourney(j);
-      }),
-    );
-    const [loadResult, chaosResult] = await Promise.allSettled([load, chaos()]);
-    if (loadResult.status === 'rejected') throw loadResult.reason;
-    if (chaosResult.status === 'rejected') throw chaosResult.reason;
-    const loadMs = Date.now() - started;
+    const { journeys, faults, loadMs } = await runOrderLoad({ mode, product: p, cluster: cluster!, tokens, stats, orders: ORDERS });
     log(`${ORDERS} orders in ${Math.round(loadMs / 1000)} s; faults ${JSON.stringify(faults)}; retried responses ${JSON.stringify(stats.retried)}`);
 
     // The faults happened under load: orders were in flight at each.
