@@ -24,8 +24,11 @@ export interface RunDatabases {
   visibility: string;
 }
 
-/** A run's role and databases carry the pid of the process that made them: `orc_<pid>_<random>`. */
+/** A run's role and databases carry the pid of the process that made them: `orc_<pid>_<hex>`. */
 const RUN_PREFIX = 'orc_';
+const RUN_ROLE = /^orc_(\d+)_[0-9a-f]+$/;
+/** LIKE pattern of the run names (`_` escaped: it is LIKE's any-character). */
+const RUN_LIKE = `${RUN_PREFIX.replace(/_/g, '\\_')}%`;
 
 function helpMissing(): string {
   return (
@@ -58,7 +61,7 @@ export function ensurePostgres(log: Log): PostgresCluster {
 /** Stops PostgreSQL if this process started it and no other run still has databases in it. */
 export function stopPostgres(pg: PostgresCluster, log: Log): void {
   if (!pg.startedHere) return;
-  const others = psql(pg, `SELECT count(*) FROM pg_database WHERE datname LIKE '${RUN_PREFIX}%'`).trim();
+  const others = psql(pg, `SELECT count(*) FROM pg_database WHERE datname LIKE '${RUN_LIKE}'`).trim();
   if (others !== '0') {
     log(`leaving PostgreSQL ${pg.name} running: ${others} database(s) of other runs remain`);
     return;
@@ -92,10 +95,11 @@ function alive(pid: number): boolean {
  * PostgreSQL as clean as before the first run.
  */
 export function dropAbandonedRuns(pg: PostgresCluster, log: Log): void {
-  const roles = psql(pg, `SELECT rolname FROM pg_roles WHERE rolname LIKE '${RUN_PREFIX}%'`).split('\n').filter(Boolean);
+  const roles = psql(pg, `SELECT rolname FROM pg_roles WHERE rolname LIKE '${RUN_LIKE}'`).split('\n').filter(Boolean);
   for (const role of roles) {
-    const pid = Number(/^orc_(\d+)_/.exec(role)?.[1]);
-    if (pid && alive(pid)) continue;
+    const pid = Number(RUN_ROLE.exec(role)?.[1]);
+    // Only names this module makes, and only when their process is gone.
+    if (!pid || alive(pid)) continue;
     log(`dropping the databases of an abandoned run (${role})`);
     dropRunDatabases(pg, role);
   }
