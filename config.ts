@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { BUILT_IN_POLICY, parsePolicy } from './domain/policy';
 import type { ResolvedPolicy } from './domain/types';
+import { checkTemporalConnectionEnv, temporalConnectionEnv, type TemporalSecurity, temporalSecurityOf } from './temporal-connection';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -48,6 +49,8 @@ export const configSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
+  /** TLS / mTLS and API key for TEMPORAL_ADDRESS (temporal-connection.ts). */
+  ...temporalConnectionEnv,
 });
 
 export interface AppConfig {
@@ -56,6 +59,7 @@ export interface AppConfig {
   dataDir: string;
   dbFile: string;
   temporalAddress: string | undefined;
+  temporalSecurity: TemporalSecurity;
   namespace: string;
   taskQueue: string;
   adminToken: string | undefined;
@@ -79,7 +83,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // Empty strings mean "unset" for every variable, as users expect from `FOO= npm start`.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = configSchema.safeParse(cleaned);
+  const parsed = configSchema.superRefine(checkTemporalConnectionEnv).safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
@@ -92,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     dbFile: path.join(dataDir, 'app.db'),
     temporalAddress: c.TEMPORAL_ADDRESS,
+    temporalSecurity: temporalSecurityOf(c),
     namespace: c.TEMPORAL_NAMESPACE,
     taskQueue: c.TASK_QUEUE,
     adminToken: c.ADMIN_TOKEN,

@@ -7,6 +7,7 @@ import { buildApp } from './api/app';
 import { type AppConfig, ConfigError, loadConfigOrExit, loadReviewPolicy, loadReviewPolicyOrExit } from './config';
 import { closeDatabase, openDatabase } from './db/client';
 import { type EnsureAdminResult, ensureAdmin } from './db/principals';
+import { temporalConnectionOptions } from './temporal-connection';
 
 export interface RunningServer {
   url: string;
@@ -36,7 +37,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
   let connection: Connection | undefined;
   try {
     if (config.adminToken) warnAboutAdmin(ensureAdmin(db, config.adminToken));
-    connection = await Connection.connect({ address: config.temporalAddress ?? `127.0.0.1:${config.temporalDevPort}` });
+    connection = await Connection.connect(temporalConnectionOptions(config));
     const temporal = new Client({ connection, namespace: config.namespace });
     const app = await buildApp({
       config,

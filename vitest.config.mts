@@ -19,7 +19,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           // test/e2e (the approver console in Chromium) shares this project's dev server.
-          exclude: ['test/unit/**', '**/node_modules/**'],
+          // test/cluster runs on its own (`npm run test:cluster`, vitest.cluster.config.mts).
+          exclude: ['test/unit/**', 'test/cluster/**', '**/node_modules/**'],
           // One Temporal dev server and one workflow bundle for the whole run (see test/global-setup.ts).
           globalSetup: ['test/global-setup.ts'],
           setupFiles: ['test/setup-integration.ts'],

@@ -11,6 +11,7 @@ import { createRelayWaker } from './activities/relay-waker';
 import { closeDatabase, openDatabase } from './db/client';
 import { createSecretBox, loadSecretKey } from './db/secrets';
 import type { RelayOptions } from './workflows/relay-messages';
+import { temporalConnectionOptions } from './temporal-connection';
 
 export interface RunWorkerOptions {
   signal: AbortSignal;
@@ -20,14 +21,12 @@ export interface RunWorkerOptions {
   relayOptions?: RelayOptions;
 }
 
-export function temporalAddressOf(config: AppConfig): string {
-  return config.temporalAddress ?? `127.0.0.1:${config.temporalDevPort}`;
-}
+export { temporalAddressOf } from './temporal-connection';
 
 /** Runs until `signal` aborts, then drains in-flight tasks and closes its connection and database. */
 export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Promise<void> {
   const db = openDatabase(config.dbFile);
-  const connection = await NativeConnection.connect({ address: temporalAddressOf(config) });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const log = (msg: string, fields: Record<string, unknown>) => console.log(JSON.stringify({ level: 'info', msg, ...fields }));
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, publicUrl: publicUrlOf(config) }, log);
   const waker = createRelayWaker({

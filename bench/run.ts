@@ -16,6 +16,7 @@ import { runS2 } from './scenarios/s2-decisions';
 import { runS3 } from './scenarios/s3-api-cost';
 import { bareParkedMemory, runS5 } from './scenarios/s5-many-open';
 import { runS6 } from './scenarios/s6-webhook-lag';
+import { runS9 } from './scenarios/s9-cluster';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -48,6 +49,11 @@ async function main(): Promise<void> {
     if (wants('S3')) results.S3 = await step('S3 API cost', () => runS3(stack, dir, { seconds: quick ? 5 : 10 }));
     if (wants('S4')) results.S4 = await step('S4 storage modes', () => runS4(cli, dir, file, stack));
     if (wants('S6')) results.S6 = await step('S6 webhook delivery lag', () => runS6(stack, { concurrency: 32, seconds }));
+    if (wants('S9')) {
+      results.S9 = await step('S9 cluster (2 workers) vs dev server (1 worker)', () =>
+        runS9(stack, file.proc.pid, { cli, dir, seconds: quick ? 8 : 15, rounds: quick ? 1 : 3, concurrency: 32 }),
+      );
+    }
     if (wants('S5')) {
       await bare.stop();
       await stack.stop();
@@ -149,6 +155,7 @@ function printTable(results: Record<string, any>): void {
   if (r.S3 && !r.S3.error) rows.push(['S3 req/s order / inbox / hello', `${r.S3.getOrderRps} / ${r.S3.inboxRps} / ${r.S3.helloRps}`, `ratios ${r.S3.getOrderRatio} / ${r.S3.inboxRatio}`]);
   if (r.S4 && !r.S4.error) rows.push(['S4 orders/s file / memory', `${r.S4.fileOrdersPerSec} / ${r.S4.memoryOrdersPerSec}`, `ratio ${r.S4.ratio}`]);
   if (r.S6 && !r.S6.error) rows.push(['S6 orders/s webhooks on / off; lag p50/p99 ms', `${r.S6.onOrdersPerSec} / ${r.S6.offOrdersPerSec}; ${r.S6.lagMs.p50}/${r.S6.lagMs.p99}`, `ratio ${r.S6.ratio}`]);
+  if (r.S9 && !r.S9.error) rows.push(['S9 orders/s cluster 2 workers / dev server 1 worker', `${r.S9.cluster2WorkersOrdersPerSec} / ${r.S9.devServerOrdersPerSec}`, `ratio ${r.S9.ratioClusterToDevServer}`]);
   if (r.S5 && !r.S5.error) rows.push(['S5 decision p99 many / 100 ms', `${r.S5.decision.large.p99} / ${r.S5.decision.small.p99}`, `ratio ${r.S5.decision.p99Ratio}`]);
   console.log('\n| scenario | measured | vs baseline |\n|---|---|---|');
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

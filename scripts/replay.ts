@@ -15,6 +15,7 @@ import { HistoryInputError, parseHistory, replayHistory, type ReplayVerdict } fr
 import { fetchTemporalHistory, readArchivedHistory } from '../api/services/history';
 import { ConfigError, loadConfig } from '../config';
 import { closeDatabase, openDatabase } from '../db/client';
+import { temporalAddressOf, temporalConnectionOptions } from '../temporal-connection';
 
 const USAGE = 'usage: npm run replay -- <history.json> | --order <orderId>  [--json]';
 
@@ -72,10 +73,10 @@ async function loadOrderHistory(orderId: string): Promise<unknown> {
       closeDatabase(db);
     }
   }
-  const address = config.temporalAddress ?? `127.0.0.1:${config.temporalDevPort}`;
+  const address = temporalAddressOf(config);
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 5_000 });
+    connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: 5_000 });
   } catch (err) {
     throw new UsageError(`order ${orderId} is not archived in ${config.dbFile}, and Temporal at ${address} is unreachable: ${(err as Error).message}`);
   }

@@ -13,6 +13,8 @@ const ROOT = path.resolve(__dirname, '../..');
 export interface Stack {
   api: string;
   worker: Child;
+  /** Every worker process (`worker` is the first). */
+  workers: Child[];
   server: Child;
   client: Client;
   connection: Connection;
@@ -22,7 +24,7 @@ export interface Stack {
 
 export const BENCH_TASK_QUEUE = 'bench-order-review';
 
-export async function startStack(opts: { temporalAddress: string; dir: string; policy?: object; name: string }): Promise<Stack> {
+export async function startStack(opts: { temporalAddress: string; dir: string; policy?: object; name: string; workers?: number }): Promise<Stack> {
   const dataDir = path.join(opts.dir, opts.name);
   fs.mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
@@ -53,24 +55,30 @@ export async function startStack(opts: { temporalAddress: string; dir: string; p
   });
   const api = `http://127.0.0.1:${port}`;
   await waitReady(api);
-  const worker = await spawnTs('worker', path.join(ROOT, 'worker.ts'), {
-    env,
-    ready: /worker polling/,
-    logFile: path.join(dataDir, 'worker.log'),
-  });
+  const workers = await Promise.all(
+    Array.from({ length: opts.workers ?? 1 }, (_, i) =>
+      spawnTs(`worker-${i}`, path.join(ROOT, 'worker.ts'), {
+        env,
+        ready: /worker polling/,
+        logFile: path.join(dataDir, i === 0 ? 'worker.log' : `worker-${i}.log`),
+      }),
+    ),
+  );
+  const worker = workers[0]!;
   const connection = await Connection.connect({ address: opts.temporalAddress });
   const client = new Client({ connection });
   const tokens = await seed(api, admin);
   return {
     api,
     worker,
+    workers,
     server,
     client,
     connection,
     tokens,
     stop: async () => {
       await connection.close();
-      await Promise.all([worker.stop(), server.stop()]);
+      await Promise.all([...workers.map((w) => w.stop()), server.stop()]);
     },
   };
 }

@@ -1,0 +1,3 @@
+import { describeProductionShape } from './production-shape';
+
+describeProductionShape('plaintext');
