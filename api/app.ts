@@ -27,7 +27,7 @@ import meRoutes from './routes/me';
 import orderRoutes from './routes/orders';
 import principalRoutes from './routes/principals';
 import productRoutes from './routes/products';
-import { startIntakeSweeper } from './services/intake';
+import { searchAttributesRegistered, startIntakeSweeper } from './services/intake';
 import notificationRoutes from './routes/notifications';
 import webhookRoutes from './routes/webhooks';
 import stepRoutes from './routes/steps';
@@ -121,6 +121,19 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
     app.addHook('onClose', async () => waker?.close());
   }
   app.decorate('relayWaker', waker);
+  // New orders keep search attributes only when the namespace has them registered (an unknown one fails the task).
+  const features = { searchAttributes: false };
+  app.decorate('temporalFeatures', features);
+  app.addHook('onReady', async () => {
+    try {
+      features.searchAttributes = await searchAttributesRegistered(deps.temporal, deps.config.namespace);
+    } catch (err) {
+      app.log.warn({ err }, 'could not list the namespace search attributes; new orders will not set them');
+    }
+    if (!features.searchAttributes) {
+      app.log.info('the namespace lacks the order search attributes (README: Production shape): orders are not indexed by them');
+    }
+  });
   await app.register(errors);
   await app.register(security, deps.rateLimit ?? {});
   await app.register(auth);

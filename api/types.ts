@@ -22,6 +22,8 @@ declare module 'fastify' {
     appConfig: AppConfig;
     /** Seals webhook secrets and tracking tokens. */
     secrets: SecretBox;
+    /** What the Temporal namespace offers, found out when the app gets ready. */
+    temporalFeatures: { searchAttributes: boolean };
     /** Wakes the event relays after the API logged events; undefined when relays are off (most tests). */
     relayWaker: RelayWaker | undefined;
   }

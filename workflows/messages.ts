@@ -38,6 +38,11 @@ export interface OrderReviewInput {
   /** ISO timestamp of the HTTP submission. */
   submittedAt: string;
   policy: ResolvedPolicy;
+  /**
+   * The namespace has the product's search attributes registered (the API checked at start): the workflow keeps
+   * them up to date. Absent in orders started before search attributes existed.
+   */
+  searchAttributes?: boolean;
 }
 
 export interface StepView {

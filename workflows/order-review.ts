@@ -7,6 +7,7 @@ import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import { changedSteps, KEEPABLE } from '../domain/re-review';
 import type { StepId } from '../domain/types';
 import { registerHandlers } from './handlers';
+import { searchIndex } from './search-index';
 import type { OrderReviewInput, Outcome, StepView } from './messages';
 import { Review, nowIso } from './review';
 import { acts, runStep, StageControl, type StageEnd } from './steps';
@@ -25,6 +26,7 @@ function keptSteps(r: Review, next: OrderReviewInput['order']): StepView[] {
 export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outcome> {
   const r = new Review(input);
   registerHandlers(r);
+  const index = searchIndex(input, r);
 
   // The recorder writes the read model when the workflow comes to rest with changes since the last write:
   // every state a caller can observe (waiting for a person, or ended) is written before an Update answers,
@@ -37,6 +39,7 @@ export async function orderReviewWorkflow(input: OrderReviewInput): Promise<Outc
       r.recording = true;
       const events = r.unrecorded;
       r.unrecorded = [];
+      index.update();
       await acts.recordState({ state: r.view(), events });
       r.recording = false;
     }

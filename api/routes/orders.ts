@@ -37,6 +37,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
     config: app.appConfig,
     policy: app.policy,
     log: request.log,
+    searchAttributes: app.temporalFeatures.searchAttributes,
   });
 
   /** With an Idempotency-Key: the order's state if the Update of that key already took effect (it is in the log). */

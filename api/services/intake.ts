@@ -18,6 +18,7 @@ import { customers, orderIntake, products } from '../../db/schema';
 import { completeOrder, normaliseRequest, type OrderRequest } from '../../domain/order';
 import type { NormalisedOrder, OrderLine, ResolvedPolicy } from '../../domain/types';
 import { type OrderReviewInput, type OrderState, WORKFLOW_TYPE, workflowIdFor } from '../../workflows/messages';
+import { ORDER_SEARCH_ATTRIBUTES, OrderCustomerId, OrderStatus } from '../../workflows/search-attributes';
 import { initialOrderState } from '../../workflows/state';
 import { findOrder, readModelState } from './orders';
 import { type FieldError, problems } from '../problem';
@@ -29,6 +30,8 @@ export interface IntakeDeps {
   config: Pick<AppConfig, 'taskQueue'>;
   policy: ResolvedPolicy;
   log: FastifyBaseLogger;
+  /** The namespace has the product's search attributes (checked at start): new orders keep them up to date. */
+  searchAttributes?: boolean;
 }
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -136,6 +139,15 @@ export async function startReview(deps: IntakeDeps, orderId: string, input: Orde
         args: [input],
         // One review per orderId, ever: a closed execution with this id means the review already happened.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // Findable from the first moment; the workflow keeps the attributes up to date (workflows/search-index.ts).
+        ...(input.searchAttributes
+          ? {
+              typedSearchAttributes: [
+                { key: OrderStatus, value: 'in_review' },
+                { key: OrderCustomerId, value: input.order.customerId },
+              ],
+            }
+          : {}),
       }),
     );
   } catch (err) {
@@ -181,7 +193,13 @@ export async function submitOrder(deps: IntakeDeps, principal: Principal, body: 
     const order = resolveOrder(deps.db, principal, request);
 
     const submittedAt = new Date().toISOString();
-    const input: OrderReviewInput = { order, submittedBy: principal.id, submittedAt, policy: deps.policy };
+    const input: OrderReviewInput = {
+      order,
+      submittedBy: principal.id,
+      submittedAt,
+      policy: deps.policy,
+      ...(deps.searchAttributes ? { searchAttributes: true } : {}),
+    };
     const inserted = tx
       .insert(orderIntake)
       .values({
@@ -252,4 +270,14 @@ export function startIntakeSweeper(deps: IntakeDeps, opts: { intervalMs?: number
       await inFlight;
     },
   };
+}
+
+/**
+ * Whether the namespace has every search attribute the workflow upserts. An upsert of an unregistered attribute
+ * fails the workflow task (and every retry of it), so new orders use them only when this says yes.
+ */
+export async function searchAttributesRegistered(temporal: Client, namespace: string): Promise<boolean> {
+  const { customAttributes } = await temporal.connection.operatorService.listSearchAttributes({ namespace });
+  const registered = new Set(Object.keys(customAttributes ?? {}));
+  return ORDER_SEARCH_ATTRIBUTES.every((a) => registered.has(a.name));
 }
