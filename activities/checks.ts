@@ -5,34 +5,36 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { checkCredit as creditRule } from '../domain/checks/credit';
+import { EXPOSED_STATUSES, EXPOSURE_CLEARING_EVENTS, openOrdersMinor } from '../domain/checks/exposure';
 import { checkInfo as infoRule } from '../domain/checks/info-check';
 import { assessRisk } from '../domain/risk';
-import type { Finding, NormalisedOrder, RiskAssessment } from '../domain/types';
-import { customers, orderIntake, orders, products } from '../db/schema';
+import type { Finding, NormalisedOrder, OrderStatus, RiskAssessment } from '../domain/types';
+import { customers, fulfilmentEvents, orderIntake, orders, products } from '../db/schema';
 import { type ActivityDeps, dayOf } from './context';
-
-/** Statuses whose orders still count towards a customer's exposure. */
-const EXPOSED_STATUSES = ['in_review', 'changes_requested', 'approved'];
 
 export function createCheckActivities({ db, now }: ActivityDeps) {
   /**
-   * The customer's other open orders: what the read model shows in an exposed status, plus orders accepted at intake
-   * whose review has not written its read model yet (they are in review; two orders of one customer checked at the
-   * same moment must each count the other).
+   * The customer's other open orders (contract section 9), counted by the pure rule in domain/checks/exposure.ts.
+   * SQLite only sums them per (status, cleared): what the read model shows, cleared when fulfilment reported the
+   * order invoiced or closed, plus orders accepted at intake whose review has not written its read model yet (they
+   * are in review; two orders of one customer checked at the same moment must each count the other).
    */
-  function openOrdersMinor(customerId: string, exceptOrderId: string): number {
+  function openOrders(customerId: string, exceptOrderId: string): number {
     const exposed = sql.join(EXPOSED_STATUSES.map((s) => sql`${s}`), sql`, `);
-    const row = db
-      .select({
-        sum: sql<number>`coalesce((select sum(${orders.totalMinor}) from ${orders}
-            where ${orders.customerId} = ${customerId} and ${orders.orderId} <> ${exceptOrderId} and ${orders.status} in (${exposed})), 0)
-          + coalesce((select sum(${orderIntake.totalMinor}) from ${orderIntake}
-            where ${orderIntake.customerId} = ${customerId} and ${orderIntake.orderId} <> ${exceptOrderId}
-              and not exists (select 1 from ${orders} where ${orders.orderId} = ${orderIntake.orderId})), 0)`,
-      })
-      .from(sql`(select 1)`)
-      .get();
-    return Number(row?.sum ?? 0);
+    const clearing = sql.join(EXPOSURE_CLEARING_EVENTS.map((e) => sql`${e}`), sql`, `);
+    const groups = db.all<{ status: OrderStatus; cleared: number; total: number }>(sql`
+      select ${orders.status} as status,
+          exists (select 1 from ${fulfilmentEvents} where ${fulfilmentEvents.orderId} = ${orders.orderId}
+            and ${fulfilmentEvents.event} in (${clearing})) as cleared,
+          sum(${orders.totalMinor}) as total
+        from ${orders}
+        where ${orders.customerId} = ${customerId} and ${orders.orderId} <> ${exceptOrderId} and ${orders.status} in (${exposed})
+        group by 1, 2
+      union all
+      select 'in_review', 0, sum(${orderIntake.totalMinor}) from ${orderIntake}
+        where ${orderIntake.customerId} = ${customerId} and ${orderIntake.orderId} <> ${exceptOrderId}
+          and not exists (select 1 from ${orders} where ${orders.orderId} = ${orderIntake.orderId})`);
+    return openOrdersMinor(groups.map((g) => ({ status: g.status, cleared: g.cleared === 1, totalMinor: Number(g.total ?? 0) })));
   }
 
   function customerOf(order: NormalisedOrder) {
@@ -68,7 +70,7 @@ export function createCheckActivities({ db, now }: ActivityDeps) {
         totalMinor: order.totalMinor,
         paymentTerms: order.paymentTerms,
         customer: c,
-        openOrdersMinor: openOrdersMinor(order.customerId, order.orderId),
+        openOrdersMinor: openOrders(order.customerId, order.orderId),
       }).findings;
     },
   };

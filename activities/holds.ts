@@ -4,17 +4,17 @@
  * Holds are keyed by (order, revision, material|day): an activity that runs twice finds its own rows and
  * answers as the first run did. A released revision refuses new holds (a late retry cannot resurrect one).
  */
-import { and, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte } from 'drizzle-orm';
 import { planCapacity, requiredHours } from '../domain/checks/capacity';
 import { checkMaterials, materialNeeds } from '../domain/checks/materials';
 import type { Finding, NormalisedOrder } from '../domain/types';
 import { type Tx, writeTx } from '../db/client';
+import { bookedHoursByDay, logReorderCrossings, materialStock } from '../db/stock';
 import {
   capacityBookings,
   capacitySettings,
   holdReleases,
   materialReservations,
-  materials,
   productMaterials,
   products,
 } from '../db/schema';
@@ -43,12 +43,13 @@ function isReleased(tx: Tx, orderId: string, revision: number): boolean {
     .get();
 }
 
-export function createHoldActivities({ db, now }: ActivityDeps) {
+export function createHoldActivities({ db, now, onEventsLogged }: ActivityDeps) {
   return {
     /** materials: enough stock for the bill of materials? Reserve it, or report the pre-purchase needed. */
     async reserveMaterials({ order, revision, force }: HoldRequest): Promise<HoldResult> {
       const at = now().toISOString();
-      return writeTx(db, (tx): HoldResult => {
+      let logged = 0;
+      const result = writeTx(db, (tx): HoldResult => {
         if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
         const mine = tx
           .select()
@@ -67,17 +68,9 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
         if (needs.length === 0) return { findings: [], held: true, summary: 'no materials needed' };
 
         const ids = needs.map((n) => n.materialId);
-        const stockRows = tx.select().from(materials).where(inArray(materials.id, ids)).all();
-        const reservedRows = tx
-          .select({ id: materialReservations.materialId, qty: sql<number>`sum(${materialReservations.quantity})` })
-          .from(materialReservations)
-          .where(and(inArray(materialReservations.materialId, ids), isNull(materialReservations.releasedAt)))
-          .groupBy(materialReservations.materialId)
-          .all();
-        const reserved = new Map(reservedRows.map((r) => [r.id, Number(r.qty)]));
-        const stock = Object.fromEntries(
-          stockRows.map((m) => [m.id, { onHand: m.onHand, reserved: reserved.get(m.id) ?? 0 }]),
-        );
+        // Reserved = active reservations − what fulfilment consumed or released (db/stock.ts).
+        const before = materialStock(tx, ids);
+        const stock = Object.fromEntries([...before].map(([id, m]) => [id, { onHand: m.onHand, reserved: m.reserved }]));
         const { findings, shortages } = checkMaterials(needs, stock);
         if (findings.length > 0 && !force) return { findings, held: false, summary: 'not reserved' };
 
@@ -95,9 +88,19 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
             .onConflictDoNothing()
             .run();
         }
+        // Procurement hears of a material this reservation took below its reorder point, in the same transaction.
+        // The id names the reservation: a re-run finds its own rows above and never gets here, so it logs nothing twice.
+        logged = logReorderCrossings(tx, before, {
+          eventId: (materialId) => `below-reorder:${materialId}:reserve:${order.orderId}:${revision}`,
+          actor: 'system',
+          at,
+          orderId: order.orderId,
+        });
         const pre = shortages.length ? `, pre-purchase ${shortages.map((s) => `${s.short} ${s.materialId}`).join(', ')}` : '';
         return { findings: [], held: true, summary: `reserved ${needs.length} material(s)${pre}` };
       });
+      if (logged > 0) onEventsLogged?.();
+      return result;
     },
 
     /** capacity: can production finish by the requested date? Book the hours, earliest days first. */
@@ -121,24 +124,13 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
         if (required <= 0) return { findings: [], held: true, summary: 'no production hours needed' };
 
         const settings = tx.select().from(capacitySettings).where(eq(capacitySettings.id, 1)).get();
-        const bookedRows = tx
-          .select({ day: capacityBookings.day, h: sql<number>`sum(${capacityBookings.hours})` })
-          .from(capacityBookings)
-          .where(
-            and(
-              isNull(capacityBookings.releasedAt),
-              gte(capacityBookings.day, today),
-              lt(capacityBookings.day, order.requestedDeliveryDate),
-            ),
-          )
-          .groupBy(capacityBookings.day)
-          .all();
         const plan = planCapacity({
           requiredHours: required,
           today,
           requestedDeliveryDate: order.requestedDeliveryDate,
           hoursPerDay: settings?.hoursPerDay ?? 0,
-          bookedByDay: Object.fromEntries(bookedRows.map((r) => [r.day, Number(r.h)])),
+          // Booked = active bookings − hours fulfilment released when an order closed (db/stock.ts).
+          bookedByDay: bookedHoursByDay(tx, today, order.requestedDeliveryDate),
         });
         if (plan.findings.length > 0 && !force) return { findings: plan.findings, held: false, summary: 'not booked' };
         // Approved despite no production day before the delivery date: book it on the delivery date itself.

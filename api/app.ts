@@ -17,6 +17,7 @@ import swagger from './plugins/swagger';
 import capacityRoutes from './routes/capacity';
 import customerRoutes from './routes/customers';
 import eventRoutes from './routes/events';
+import fulfilmentRoutes from './routes/fulfilment';
 import healthRoutes from './routes/health';
 import inboxRoutes from './routes/inbox';
 import consolePlugin from './console/plugin';
@@ -102,6 +103,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       await v1.register(materialRoutes);
       await v1.register(capacityRoutes);
       await v1.register(orderRoutes);
+      await v1.register(fulfilmentRoutes);
       await v1.register(inboxRoutes);
       await v1.register(auditRoutes, deps.audit ?? {});
       await v1.register(eventRoutes);

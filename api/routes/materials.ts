@@ -3,7 +3,8 @@ import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { decodeCursor, page } from '../pagination';
 import { problems } from '../problem';
 import { authProblems, problemResponses } from '../schemas/common';
-import { listQuery, materialBody, materialList, materialParams, materialView } from '../schemas/master-data';
+import { principalOf } from '../plugins/auth';
+import { materialBody, materialList, materialListQuery, materialParams, materialView } from '../schemas/master-data';
 import { getMaterial, listMaterials, putMaterial } from '../services/master-data';
 
 const roles = ['admin', 'integrator'] as const;
@@ -22,7 +23,11 @@ const materialRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: materialView, ...problemResponses(400), ...authProblems },
       },
     },
-    async (request) => putMaterial(app.db, request.params.materialId, request.body),
+    async (request) => {
+      const { material, logged } = putMaterial(app.db, request.params.materialId, request.body, principalOf(request).id);
+      if (logged > 0) app.relayWaker?.poke();
+      return material;
+    },
   );
 
   app.get(
@@ -45,11 +50,19 @@ const materialRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/materials',
-    { config: { roles }, schema: { tags, summary: 'List materials by id', querystring: listQuery, response: { 200: materialList, ...authProblems } } },
+    {
+      config: { roles },
+      schema: {
+        tags,
+        summary: 'List materials by id (belowReorderPoint=true: those below their reorder point)',
+        querystring: materialListQuery,
+        response: { 200: materialList, ...problemResponses(400), ...authProblems },
+      },
+    },
     async (request) => {
-      const { limit, cursor } = request.query;
+      const { limit, cursor, belowReorderPoint } = request.query;
       const after = cursor ? String(decodeCursor(cursor, 1)[0]) : undefined;
-      const p = page(listMaterials(app.db, limit, after), limit, (m) => [m.materialId]);
+      const p = page(listMaterials(app.db, limit, after, { belowReorderPoint }), limit, (m) => [m.materialId]);
       return { items: p.rows, nextCursor: p.nextCursor };
     },
   );

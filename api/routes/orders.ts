@@ -25,6 +25,7 @@ import {
   submitOrderBody,
 } from '../schemas/orders';
 import { assertKnownReferences, type IntakeDeps, submitOrder } from '../services/intake';
+import { orderViewOf } from '../services/fulfilment';
 import { applyOrderUpdate } from '../services/order-updates';
 import { findOrder, listOrders, type OrderRecord, recordRefusedDecision, stateAfterUpdate, stateOf, visibleOrder } from '../services/orders';
 
@@ -73,7 +74,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const result = await submitOrder(deps(request), principalOf(request), request.body);
       if (result.created) reply.code(201).header('location', `/v1/orders/${encodeURIComponent(result.state.orderId)}`);
-      return result.state;
+      return orderViewOf(app.db, result.state);
     },
   );
 
@@ -89,7 +90,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: orderView, ...problemResponses(404), ...authProblems },
       },
     },
-    async (request) => stateOf(visibleOrder(app.db, principalOf(request), request.params.orderId)),
+    async (request) => orderViewOf(app.db, stateOf(visibleOrder(app.db, principalOf(request), request.params.orderId))),
   );
 
   app.get(
@@ -131,7 +132,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const { decision, comment } = request.body;
       const key = request.headers['idempotency-key'];
       const updateId = updateIdFor(`decision:${step}`, principal, key);
-      return applyOrderUpdate(deps(request), {
+      const state = await applyOrderUpdate(deps(request), {
         row,
         alreadyApplied: repeatOf(orderId, key, updateId),
         send: (handle) =>
@@ -145,6 +146,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
           app.relayWaker?.poke();
         },
       });
+      return orderViewOf(app.db, state);
     },
   );
 
@@ -169,11 +171,12 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const order = normaliseOrder(request.body, orderId);
       const key = request.headers['idempotency-key'];
       const updateId = updateIdFor('amend', principal, key);
-      return applyOrderUpdate(deps(request), {
+      const state = await applyOrderUpdate(deps(request), {
         row,
         alreadyApplied: repeatOf(orderId, key, updateId),
         send: (handle) => handle.executeUpdate(amendUpdate, { args: [{ order, actor: actorOf(principal) }], updateId }),
       });
+      return orderViewOf(app.db, state);
     },
   );
 
@@ -196,11 +199,12 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const row = ownOrder(principal, orderId, 'cancel');
       const key = request.headers['idempotency-key'];
       const updateId = updateIdFor('cancel', principal, key);
-      return applyOrderUpdate(deps(request), {
+      const state = await applyOrderUpdate(deps(request), {
         row,
         alreadyApplied: repeatOf(orderId, key, updateId),
         send: (handle) => handle.executeUpdate(cancelUpdate, { args: [{ reason: request.body.reason, actor: actorOf(principal) }], updateId }),
       });
+      return orderViewOf(app.db, state);
     },
   );
 

@@ -2,16 +2,18 @@
  * Master data reads and writes. Money is stored in minor units and shown as decimal strings. A PUT replaces the
  * record itself but never the reservations or bookings reviews made against it.
  */
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import { type Db, writeTx } from '../../db/client';
-import { capacityBookings, capacitySettings, customers, materialReservations, materials, productMaterials, products } from '../../db/schema';
+import { capacitySettings, customers, materials, productMaterials, products } from '../../db/schema';
+import { capacityByDay, logReorderCrossings, type MaterialStock, materialStock, reservedSql } from '../../db/stock';
+import { isBelowReorderPoint } from '../../domain/checks/reorder-point';
 import { formatMoney, parseMoney } from '../../domain/money';
 import type { capacityBody, customerBody, materialBody, productBody } from '../schemas/master-data';
 
 type CustomerRow = typeof customers.$inferSelect;
 type ProductRow = typeof products.$inferSelect;
-type MaterialRow = typeof materials.$inferSelect;
 
 const nowIso = (): string => new Date().toISOString();
 
@@ -110,44 +112,58 @@ export function listProducts(db: Db, limit: number, after: string | undefined) {
   return productViews(db, rows);
 }
 
-function materialViews(db: Db, rows: MaterialRow[]) {
-  const ids = rows.map((r) => r.id);
-  // Active reservations are the ones not released yet (released on rejection, cancellation, expiry, amendment).
-  const reserved = ids.length
-    ? db
-        .select({ id: materialReservations.materialId, qty: sql<number>`coalesce(sum(${materialReservations.quantity}), 0)` })
-        .from(materialReservations)
-        .where(and(inArray(materialReservations.materialId, ids), isNull(materialReservations.releasedAt)))
-        .groupBy(materialReservations.materialId)
-        .all()
-    : [];
-  const byId = new Map(reserved.map((r) => [r.id, Number(r.qty)]));
-  return rows.map((row) => {
-    const r = byId.get(row.id) ?? 0;
-    return { materialId: row.id, name: row.name, onHand: row.onHand, reserved: r, available: row.onHand - r, updatedAt: row.updatedAt };
-  });
+function materialView(m: MaterialStock) {
+  return {
+    materialId: m.materialId,
+    name: m.name,
+    onHand: m.onHand,
+    reserved: m.reserved,
+    available: m.available,
+    reorderPoint: m.reorderPoint,
+    belowReorderPoint: isBelowReorderPoint(m),
+    updatedAt: m.updatedAt,
+  };
 }
 
-export function putMaterial(db: Db, materialId: string, body: z.output<typeof materialBody>) {
-  const values = { name: body.name, onHand: body.onHand, updatedAt: nowIso() };
-  db.insert(materials).values({ id: materialId, ...values }).onConflictDoUpdate({ target: materials.id, set: values }).run();
-  return getMaterial(db, materialId)!;
+/**
+ * Creates or replaces a material. Reservations are kept; a change that takes it below its reorder point (a lower
+ * stock count, or a reorder point set above what is available) tells procurement, in the same transaction.
+ */
+export function putMaterial(db: Db, materialId: string, body: z.output<typeof materialBody>, by = 'system') {
+  const values = { name: body.name, onHand: body.onHand, reorderPoint: body.reorderPoint ?? null, updatedAt: nowIso() };
+  const logged = writeTx(db, (tx) => {
+    const before = materialStock(tx, [materialId]);
+    tx.insert(materials).values({ id: materialId, ...values }).onConflictDoUpdate({ target: materials.id, set: values }).run();
+    return logReorderCrossings(tx, before, { eventId: () => randomUUID(), actor: by, at: values.updatedAt });
+  });
+  return { material: getMaterial(db, materialId)!, logged };
 }
 
 export function getMaterial(db: Db, materialId: string) {
-  const row = db.select().from(materials).where(eq(materials.id, materialId)).get();
-  return row ? materialViews(db, [row])[0] : undefined;
+  const m = materialStock(db, [materialId]).get(materialId);
+  return m ? materialView(m) : undefined;
 }
 
-export function listMaterials(db: Db, limit: number, after: string | undefined) {
-  const rows = db
-    .select()
+/** Materials by id; `belowReorderPoint` keeps only those whose available stock is below their reorder point. */
+export function listMaterials(db: Db, limit: number, after: string | undefined, opts: { belowReorderPoint?: boolean } = {}) {
+  const where: SQL[] = [];
+  if (after !== undefined) where.push(gt(materials.id, after));
+  if (opts.belowReorderPoint) {
+    where.push(sql`${materials.reorderPoint} is not null and ${materials.onHand} - ${reservedSql(materials.id)} < ${materials.reorderPoint}`);
+  }
+  const ids = db
+    .select({ id: materials.id })
     .from(materials)
-    .where(after === undefined ? undefined : gt(materials.id, after))
+    .where(and(...where))
     .orderBy(asc(materials.id))
     .limit(limit + 1)
-    .all();
-  return materialViews(db, rows);
+    .all()
+    .map((r) => r.id);
+  const stock = materialStock(db, ids);
+  return ids.flatMap((id) => {
+    const m = stock.get(id);
+    return m ? [materialView(m)] : [];
+  });
 }
 
 const CAPACITY_ROW = 1;
@@ -164,17 +180,9 @@ export function putCapacity(db: Db, body: z.output<typeof capacityBody>) {
 export function getCapacity(db: Db) {
   const row = db.select().from(capacitySettings).where(eq(capacitySettings.id, CAPACITY_ROW)).get();
   if (!row) return undefined;
-  const booked = db
-    .select({ day: capacityBookings.day, hours: sql<number>`sum(${capacityBookings.hours})` })
-    .from(capacityBookings)
-    .where(isNull(capacityBookings.releasedAt))
-    .groupBy(capacityBookings.day)
-    .orderBy(asc(capacityBookings.day))
-    .all();
   return {
     hoursPerDay: row.hoursPerDay,
     updatedAt: row.updatedAt,
-    // Rounded for display: sums of fractional hours pick up float noise (0.1 + 0.2).
-    booked: booked.map((b) => ({ day: b.day, hours: Math.round(Number(b.hours) * 1000) / 1000 })),
+    booked: capacityByDay(db),
   };
 }
