@@ -113,17 +113,9 @@ function capacityLedger(tx: Tx, orderId: string) {
   return { booked, used, released };
 }
 
-interface Applied {
-  consumed: { materialId: string; quantity: number }[];
-  released: { materialId: string; quantity: number }[];
-  hoursUsed: number;
-  hoursReleased: number;
-}
-
-const round3 = (n: number): number => Math.round(n * 1000) / 1000;
-
 /** A shipment: the shipped part of the reservation is consumed (onHand and reserved fall together), its hours used. */
-function applyShipment(tx: Tx, key: MoveKey, shippedAfter: SkuQuantity[], complete: boolean): Applied {
+/** Returns the materials it changed. */
+function applyShipment(tx: Tx, key: MoveKey, shippedAfter: SkuQuantity[], complete: boolean): string[] {
   const skus = [...new Set(shippedAfter.map((l) => l.sku))];
   const boms: Record<string, { materialId: string; quantityPerUnit: number }[]> = {};
   for (const r of tx.select().from(productMaterials).where(inArray(productMaterials.sku, skus)).all()) {
@@ -163,18 +155,18 @@ function applyShipment(tx: Tx, key: MoveKey, shippedAfter: SkuQuantity[], comple
     complete,
   });
   for (const u of used) tx.insert(capacityMoves).values({ ...key, day: u.day, kind: 'used', hours: u.hours }).run();
-  return { consumed, released: [], hoursUsed: round3(used.reduce((s, u) => s + u.hours, 0)), hoursReleased: 0 };
+  return consumed.map((c) => c.materialId);
 }
 
 /** Closing: whatever the order still holds — reserved and not consumed, booked and not used — is released. */
-function applyClose(tx: Tx, key: MoveKey): Applied {
+function applyClose(tx: Tx, key: MoveKey): string[] {
   const stock = materialLedger(tx, key.orderId);
   const released = [...stillHeld(stock.reserved, stock.consumed, stock.released)].map(([materialId, quantity]) => ({ materialId, quantity }));
   for (const r of released) tx.insert(stockMoves).values({ ...key, materialId: r.materialId, kind: 'released', quantity: r.quantity }).run();
   const cap = capacityLedger(tx, key.orderId);
   const free = [...stillHeld(cap.booked, cap.used, cap.released)];
   for (const [day, hours] of free) tx.insert(capacityMoves).values({ ...key, day, kind: 'released', hours }).run();
-  return { consumed: [], released, hoursUsed: 0, hoursReleased: round3(free.reduce((s, [, h]) => s + h, 0)) };
+  return released.map((r) => r.materialId);
 }
 
 interface MoveKey {
@@ -219,7 +211,7 @@ export function recordFulfilment(db: Db, principal: Principal, orderId: string, 
     const key: MoveKey = { orderId, event: body.event, reference: body.reference, at: at ?? recordedAt };
     let lines: SkuQuantity[] | null = null;
     let complete = isFullyShipped(ordered, shippedLines(earlier));
-    let applied: Applied = { consumed: [], released: [], hoursUsed: 0, hoursReleased: 0 };
+    let changed: string[] = [];
     // The order's materials as they stand before this report: a change that takes one below its reorder point is told.
     const stockBefore = materialStock(tx, [...materialLedger(tx, orderId).reserved.keys()]);
     if (body.event === 'shipped') {
@@ -233,11 +225,10 @@ export function recordFulfilment(db: Db, principal: Principal, orderId: string, 
       }
       lines = plan.lines;
       complete = plan.complete;
-      applied = applyShipment(tx, key, plan.shippedAfter, plan.complete);
+      changed = applyShipment(tx, key, plan.shippedAfter, plan.complete);
     } else if (body.event === 'closed') {
-      applied = applyClose(tx, key);
+      changed = applyClose(tx, key);
     }
-    const affected = new Set([...applied.consumed, ...applied.released].map((c) => c.materialId));
 
     tx.insert(fulfilmentEvents)
       .values({ orderId, event: body.event, reference: body.reference, at: key.at, lines, bodyHash: hash, recordedBy: principal.id, recordedAt })
@@ -252,19 +243,14 @@ export function recordFulfilment(db: Db, principal: Principal, orderId: string, 
         revision: state.revision,
         step: null,
         actor: principal.id,
-        data: {
-          event: body.event,
-          reference: body.reference,
-          status,
-          ...(lines ? { lines } : {}),
-          ...(applied.consumed.length ? { consumed: applied.consumed, hoursUsed: applied.hoursUsed } : {}),
-          ...(body.event === 'closed' ? { released: applied.released, hoursReleased: applied.hoursReleased } : {}),
-        },
+        // What an integrator's feed and webhooks may see too: no bill of materials, no stock or hours (those are
+        // in stock_moves / capacity_moves and the materials and capacity views).
+        data: { event: body.event, reference: body.reference, status, ...(lines ? { lines } : {}) },
       },
     ]);
     // A shipment that consumed more than was on hand (stock floors at 0) can take a material below its reorder point.
-    if (affected.size > 0) {
-      logged += logReorderCrossings(tx, new Map([...stockBefore].filter(([id]) => affected.has(id))), {
+    if (changed.length > 0) {
+      logged += logReorderCrossings(tx, new Map([...stockBefore].filter(([id]) => changed.includes(id))), {
         eventId: (materialId) => `below-reorder:${materialId}:fulfilment:${orderId}:${body.event}:${body.reference}`,
         actor: principal.id,
         at: recordedAt,
