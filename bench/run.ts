@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --only S1,S3]`: every scenario against its baseline in the same run, on
- * this machine. Prints a table and writes bench/results/<date>.json. Not part of `npm test`.
+ * `npm run bench [-- --quick] [-- --only S1,S3]`: every scenario against its baseline in the same run, on this
+ * machine. Prints a table and writes bench/results/<date>.json. Not part of `npm test`. S10 runs for S10_SECONDS
+ * (default 300, quick 180).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { runS1, submitAndAwaitApproval } from './scenarios/s1-throughput';
 import { runS2 } from './scenarios/s2-decisions';
 import { runS3 } from './scenarios/s3-api-cost';
 import { bareParkedMemory, runS5 } from './scenarios/s5-many-open';
+import { runS10 } from './scenarios/s10-steady-state';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -46,6 +48,11 @@ async function main(): Promise<void> {
     if (wants('S2')) results.S2 = await step('S2 decision latency', () => runS2(stack, { seconds: quick ? 5 : 10 }));
     if (wants('S3')) results.S3 = await step('S3 API cost', () => runS3(stack, dir, { seconds: quick ? 5 : 10 }));
     if (wants('S4')) results.S4 = await step('S4 storage modes', () => runS4(cli, dir, file, stack));
+    // Minutes, not seconds: the point is that the credit check still passes clean orders after hundreds of them.
+    if (wants('S10')) {
+      const s10Seconds = Number(process.env.S10_SECONDS) || (quick ? 180 : 300);
+      results.S10 = await step('S10 steady state', () => runS10(stack, { seconds: s10Seconds, baselineSeconds: quick ? 20 : 30, concurrency: 3 }));
+    }
     if (wants('S5')) {
       await bare.stop();
       await stack.stop();
@@ -146,6 +153,13 @@ function printTable(results: Record<string, any>): void {
   if (r.S2 && !r.S2.error) rows.push(['S2 decision p99 @50% (HTTP / raw) ms', `${r.S2.phases['50%'].p99} / ${r.S2.rawClientAt50?.p99}`, `ratio ${r.S2.p99RatioAt50}`]);
   if (r.S3 && !r.S3.error) rows.push(['S3 req/s order / inbox / hello', `${r.S3.getOrderRps} / ${r.S3.inboxRps} / ${r.S3.helloRps}`, `ratios ${r.S3.getOrderRatio} / ${r.S3.inboxRatio}`]);
   if (r.S4 && !r.S4.error) rows.push(['S4 orders/s file / memory', `${r.S4.fileOrdersPerSec} / ${r.S4.memoryOrdersPerSec}`, `ratio ${r.S4.ratio}`]);
+  if (r.S10 && !r.S10.error) {
+    rows.push([
+      'S10 auto-approved share, whole run / last minute (with feedback)',
+      `${r.S10.withFeedback.autoApprovedShare} / ${r.S10.lastMinuteAutoApprovedShare} of ${r.S10.withFeedback.submitted}`,
+      `without feedback ${r.S10.withoutFeedback.autoApprovedShare} of ${r.S10.withoutFeedback.submitted}`,
+    ]);
+  }
   if (r.S5 && !r.S5.error) rows.push(['S5 decision p99 many / 100 ms', `${r.S5.decision.large.p99} / ${r.S5.decision.small.p99}`, `ratio ${r.S5.decision.p99Ratio}`]);
   console.log('\n| scenario | measured | vs baseline |\n|---|---|---|');
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
