@@ -10,35 +10,37 @@ import { checkInfo as infoRule } from '../domain/checks/info-check';
 import type { CheckOutcome, CreditEvidence, InfoCheckEvidence } from '../domain/evidence';
 import { formatMoney } from '../domain/money';
 import { assessRisk, type CustomerHistory } from '../domain/risk';
-import { type BusinessCalendar, type NormalisedOrder, type RiskAssessment, TERMINAL_STATUSES } from '../domain/types';
-import { customers, orderEvents, orderIntake, orders, products } from '../db/schema';
+import { type BusinessCalendar, type NormalisedOrder, type OrderStatus, type RiskAssessment, TERMINAL_STATUSES } from '../domain/types';
+import { EXPOSED_STATUSES, EXPOSURE_CLEARING_EVENTS, openOrdersMinor } from '../domain/checks/exposure';
+import { customers, fulfilmentEvents, orderEvents, orderIntake, orders, products } from '../db/schema';
 import { type ActivityDeps, dayOf } from './context';
-
-/** Statuses whose orders still count towards a customer's exposure. */
-const EXPOSED_STATUSES = ['in_review', 'changes_requested', 'approved'];
 
 /** How many of the customer's most recent finished orders its record is judged on. */
 export const RISK_HISTORY_ORDERS = 20;
 
 export function createCheckActivities({ db, now }: ActivityDeps) {
   /**
-   * The customer's other open orders: what the read model shows in an exposed status, plus orders accepted at intake
-   * whose review has not written its read model yet (they are in review; two orders of one customer checked at the
-   * same moment must each count the other).
+   * The customer's other open orders (contract section 9), counted by the pure rule in domain/checks/exposure.ts.
+   * SQLite only sums them per (status, cleared): what the read model shows, cleared when fulfilment reported the
+   * order invoiced or closed, plus orders accepted at intake whose review has not written its read model yet (they
+   * are in review; two orders of one customer checked at the same moment must each count the other).
    */
-  function openOrdersMinor(customerId: string, exceptOrderId: string): number {
+  function openOrders(customerId: string, exceptOrderId: string): number {
     const exposed = sql.join(EXPOSED_STATUSES.map((s) => sql`${s}`), sql`, `);
-    const row = db
-      .select({
-        sum: sql<number>`coalesce((select sum(${orders.totalMinor}) from ${orders}
-            where ${orders.customerId} = ${customerId} and ${orders.orderId} <> ${exceptOrderId} and ${orders.status} in (${exposed})), 0)
-          + coalesce((select sum(${orderIntake.totalMinor}) from ${orderIntake}
-            where ${orderIntake.customerId} = ${customerId} and ${orderIntake.orderId} <> ${exceptOrderId}
-              and not exists (select 1 from ${orders} where ${orders.orderId} = ${orderIntake.orderId})), 0)`,
-      })
-      .from(sql`(select 1)`)
-      .get();
-    return Number(row?.sum ?? 0);
+    const clearing = sql.join(EXPOSURE_CLEARING_EVENTS.map((e) => sql`${e}`), sql`, `);
+    const groups = db.all<{ status: OrderStatus; cleared: number; total: number }>(sql`
+      select ${orders.status} as status,
+          exists (select 1 from ${fulfilmentEvents} where ${fulfilmentEvents.orderId} = ${orders.orderId}
+            and ${fulfilmentEvents.event} in (${clearing})) as cleared,
+          sum(${orders.totalMinor}) as total
+        from ${orders}
+        where ${orders.customerId} = ${customerId} and ${orders.orderId} <> ${exceptOrderId} and ${orders.status} in (${exposed})
+        group by 1, 2
+      union all
+      select 'in_review', 0, sum(${orderIntake.totalMinor}) from ${orderIntake}
+        where ${orderIntake.customerId} = ${customerId} and ${orderIntake.orderId} <> ${exceptOrderId}
+          and not exists (select 1 from ${orders} where ${orders.orderId} = ${orderIntake.orderId})`);
+    return openOrdersMinor(groups.map((g) => ({ status: g.status, cleared: g.cleared === 1, totalMinor: Number(g.total ?? 0) })));
   }
 
   function customerOf(order: NormalisedOrder) {
@@ -104,12 +106,12 @@ export function createCheckActivities({ db, now }: ActivityDeps) {
     /** credit: exposure (open balance + other open orders + this one) against the limit, terms, hold. */
     async checkOrderCredit({ order }: { order: NormalisedOrder }): Promise<CheckOutcome<CreditEvidence>> {
       const c = customerOf(order);
-      const openOrders = openOrdersMinor(order.customerId, order.orderId);
+      const open = openOrders(order.customerId, order.orderId);
       const { findings, exposureMinor } = creditRule({
         totalMinor: order.totalMinor,
         paymentTerms: order.paymentTerms,
         customer: c,
-        openOrdersMinor: openOrders,
+        openOrdersMinor: open,
       });
       return {
         findings,
@@ -117,7 +119,7 @@ export function createCheckActivities({ db, now }: ActivityDeps) {
           customerVersion: c.version,
           creditLimit: formatMoney(c.creditLimitMinor),
           openBalance: formatMoney(c.openBalanceMinor),
-          openOrders: formatMoney(openOrders),
+          openOrders: formatMoney(open),
           thisOrder: formatMoney(order.totalMinor),
           exposure: formatMoney(exposureMinor),
           onHold: c.onHold,

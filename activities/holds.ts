@@ -10,6 +10,7 @@ import { checkMaterials, materialNeeds } from '../domain/checks/materials';
 import type { CapacityEvidence, MaterialsEvidence } from '../domain/evidence';
 import type { BusinessCalendar, Finding, NormalisedOrder } from '../domain/types';
 import { type Tx, writeTx } from '../db/client';
+import { bookedHoursByDay, logReorderCrossings, materialStock } from '../db/stock';
 import {
   capacityBookings,
   capacitySettings,
@@ -48,12 +49,13 @@ function isReleased(tx: Tx, orderId: string, revision: number): boolean {
     .get();
 }
 
-export function createHoldActivities({ db, now }: ActivityDeps) {
+export function createHoldActivities({ db, now, onEventsLogged }: ActivityDeps) {
   return {
     /** materials: enough stock for the bill of materials? Reserve it, or report the pre-purchase needed. */
     async reserveMaterials({ order, revision, force }: HoldRequest): Promise<HoldResult<MaterialsEvidence>> {
       const at = now().toISOString();
-      return writeTx(db, (tx): HoldResult<MaterialsEvidence> => {
+      let logged = 0;
+      const result = writeTx(db, (tx): HoldResult<MaterialsEvidence> => {
         if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
         const skus = [...new Set(order.lines.map((l) => l.sku))];
         const productRows = skus.length
@@ -68,38 +70,20 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
         const needs = materialNeeds(order.lines, boms);
 
         const ids = needs.map((n) => n.materialId);
-        const stockRows = ids.length ? tx.select().from(materials).where(inArray(materials.id, ids)).all() : [];
-        // Other holds only: a retry of this very check finds its own rows, and must show the figures it decided on.
-        const reservedRows = ids.length
-          ? tx
-              .select({ id: materialReservations.materialId, qty: sql<number>`sum(${materialReservations.quantity})` })
-              .from(materialReservations)
-              .where(
-                and(
-                  inArray(materialReservations.materialId, ids),
-                  isNull(materialReservations.releasedAt),
-                  not(and(eq(materialReservations.orderId, order.orderId), eq(materialReservations.revision, revision))!),
-                ),
-              )
-              .groupBy(materialReservations.materialId)
-              .all()
-          : [];
-        const reserved = new Map(reservedRows.map((r) => [r.id, Number(r.qty)]));
-        const stock = Object.fromEntries(
-          stockRows.map((m) => [m.id, { onHand: m.onHand, reserved: reserved.get(m.id) ?? 0 }]),
-        );
-        const byId = new Map(stockRows.map((m) => [m.id, m]));
+        // Reserved = active reservations − what fulfilment consumed or released (db/stock.ts), without this check's
+        // own rows: a retry finds them below, and must show the figures it decided on.
+        const before = materialStock(tx, ids, { orderId: order.orderId, revision });
+        const stock = Object.fromEntries([...before].map(([id, m]) => [id, { onHand: m.onHand, reserved: m.reserved }]));
         const evidence: MaterialsEvidence = {
           materials: needs.map((n) => {
-            const m = byId.get(n.materialId);
-            const r = reserved.get(n.materialId) ?? 0;
+            const m = before.get(n.materialId);
             return {
               materialId: n.materialId,
               version: m?.version ?? null,
               needed: n.quantity,
               onHand: m?.onHand ?? 0,
-              reserved: r,
-              available: m ? m.onHand - r : 0,
+              reserved: m?.reserved ?? 0,
+              available: m?.available ?? 0,
             };
           }),
           products: skus.map((sku) => ({ sku, version: productVersion.get(sku) ?? null })),
@@ -130,9 +114,19 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
             .onConflictDoNothing()
             .run();
         }
+        // Procurement hears of a material this reservation took below its reorder point, in the same transaction.
+        // The id names the reservation: a re-run finds its own rows above and never gets here, so it logs nothing twice.
+        logged = logReorderCrossings(tx, before, {
+          eventId: (materialId) => `below-reorder:${materialId}:reserve:${order.orderId}:${revision}`,
+          actor: 'system',
+          at,
+          orderId: order.orderId,
+        });
         const pre = shortages.length ? `, pre-purchase ${shortages.map((s) => `${s.short} ${s.materialId}`).join(', ')}` : '';
         return { findings: [], held: true, summary: `reserved ${needs.length} material(s)${pre}`, evidence };
       });
+      if (logged > 0) onEventsLogged?.();
+      return result;
     },
 
     /** capacity: can production finish by the requested date? Book the hours, earliest days first. */
@@ -151,26 +145,13 @@ export function createHoldActivities({ db, now }: ActivityDeps) {
           : [];
         const required = requiredHours(order.lines, Object.fromEntries(hours.map((r) => [r.sku, r.h])));
         const settings = tx.select().from(capacitySettings).where(eq(capacitySettings.id, 1)).get();
-        // Other bookings only: a retry of this very check finds its own rows, and must show the figures it decided on.
-        const bookedRows = tx
-          .select({ day: capacityBookings.day, h: sql<number>`sum(${capacityBookings.hours})` })
-          .from(capacityBookings)
-          .where(
-            and(
-              isNull(capacityBookings.releasedAt),
-              gte(capacityBookings.day, today),
-              lt(capacityBookings.day, order.requestedDeliveryDate),
-              not(and(eq(capacityBookings.orderId, order.orderId), eq(capacityBookings.revision, revision))!),
-            ),
-          )
-          .groupBy(capacityBookings.day)
-          .all();
         const plan = planCapacity({
           requiredHours: required,
           today,
           requestedDeliveryDate: order.requestedDeliveryDate,
           hoursPerDay: settings?.hoursPerDay ?? 0,
-          bookedByDay: Object.fromEntries(bookedRows.map((r) => [r.day, Number(r.h)])),
+          // Booked = active bookings − hours fulfilment released (db/stock.ts), without this check's own rows.
+          bookedByDay: bookedHoursByDay(tx, today, order.requestedDeliveryDate, { orderId: order.orderId, revision }),
           calendar,
         });
         const bySku = new Map(hours.map((r) => [r.sku, r]));

@@ -15,7 +15,7 @@ import {
   relayWakeSignal,
   relayWorkflowId,
 } from '../workflows/relay-messages';
-import { activeRelays } from './relay';
+import { activeRelays, ensureRelayCheckpoint } from './relay';
 
 export interface RelayWaker {
   /** New events were logged. */
@@ -36,6 +36,8 @@ export interface RelayWakerDeps {
 
 export function createRelayWaker(deps: RelayWakerDeps): RelayWaker {
   const options = deps.options ?? DEFAULT_RELAY_OPTIONS;
+  // The mail relay carries what is logged from this process's start on, however late its workflow first reads.
+  ensureRelayCheckpoint(deps.db, { kind: 'mail', scope: deps.taskQueue });
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   let closed = false;

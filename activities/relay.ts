@@ -215,6 +215,17 @@ export function createRelayActivities(deps: RelayDeps) {
   };
 }
 
+/**
+ * Gives a relay its starting point in the log — the end of it, now — unless it has one. Run when a process that
+ * wakes relays starts (and when a webhook is made): everything logged from then on is carried, even if the relay's
+ * workflow only gets to read the log later (a relay that set its own start at its first read would skip the events
+ * logged while it was being started).
+ */
+export function ensureRelayCheckpoint(db: Db, relay: RelayRef, at = new Date()): void {
+  const end = db.select({ pos: max(orderEvents.pos) }).from(orderEvents).get()?.pos ?? 0;
+  db.insert(relayCheckpoints).values({ relayId: relayKey(relay), pos: end, updatedAt: at.toISOString() }).onConflictDoNothing().run();
+}
+
 /** The relays that should be running: every webhook not deleted, and the mail relay of this task queue. */
 export function activeRelays(db: Db, mailScope: string): RelayRef[] {
   const hooks = db.select({ id: webhooks.id }).from(webhooks).where(sql`${webhooks.deletedAt} is null`).all();

@@ -17,6 +17,7 @@ import swagger from './plugins/swagger';
 import capacityRoutes from './routes/capacity';
 import customerRoutes from './routes/customers';
 import eventRoutes from './routes/events';
+import fulfilmentRoutes from './routes/fulfilment';
 import healthRoutes from './routes/health';
 import inboxRoutes from './routes/inbox';
 import consolePlugin from './console/plugin';
@@ -124,15 +125,21 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   // New orders keep search attributes only when the namespace has them registered (an unknown one fails the task).
   const features = { searchAttributes: false };
   app.decorate('temporalFeatures', features);
+  let probing: Promise<void> | undefined;
   app.addHook('onReady', async () => {
-    try {
-      features.searchAttributes = await searchAttributesRegistered(deps.temporal, deps.config.namespace);
-    } catch (err) {
-      app.log.warn({ err }, 'could not list the namespace search attributes; new orders will not set them');
-    }
-    if (!features.searchAttributes) {
-      app.log.info('the namespace lacks the order search attributes (README: Production shape): orders are not indexed by them');
-    }
+    // In the background, with a deadline: an unreachable Temporal must not hold up the API's start (/readyz says so).
+    probing = deps.temporal
+      .withDeadline(Date.now() + 5_000, () => searchAttributesRegistered(deps.temporal, deps.config.namespace))
+      .then(
+        (found) => {
+          features.searchAttributes = found;
+          if (!found) app.log.info('the namespace lacks the order search attributes (README: Production shape): orders are not indexed by them');
+        },
+        (err: unknown) => app.log.warn({ err }, 'could not list the namespace search attributes; new orders will not set them'),
+      );
+  });
+  app.addHook('onClose', async () => {
+    await probing;
   });
   await app.register(errors);
   await app.register(security, deps.rateLimit ?? {});
@@ -152,6 +159,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       await v1.register(materialRoutes);
       await v1.register(capacityRoutes);
       await v1.register(orderRoutes);
+      await v1.register(fulfilmentRoutes);
       await v1.register(inboxRoutes);
       await v1.register(auditRoutes, deps.audit ?? {});
       await v1.register(eventRoutes);

@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --only S1,S3]`: every scenario against its baseline in the same run, on
- * this machine. Prints a table and writes bench/results/<date>.json. Not part of `npm test`.
+ * `npm run bench [-- --quick] [-- --only S1,S3]`: every scenario against its baseline in the same run, on this
+ * machine. Prints a table and writes bench/results/<date>.json. Not part of `npm test`. S10 runs for S10_SECONDS
+ * (default 300, quick 180).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import { runS3 } from './scenarios/s3-api-cost';
 import { bareParkedMemory, runS5 } from './scenarios/s5-many-open';
 import { runS6 } from './scenarios/s6-webhook-lag';
 import { runS9 } from './scenarios/s9-cluster';
+import { runS10 } from './scenarios/s10-steady-state';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -53,6 +55,11 @@ async function main(): Promise<void> {
       results.S9 = await step('S9 cluster (2 workers) vs dev server (1 worker)', () =>
         runS9(stack, file.proc.pid, { cli, dir, seconds: quick ? 8 : 15, rounds: quick ? 1 : 3, concurrency: 32 }),
       );
+    }
+    // Minutes, not seconds: the point is that the credit check still passes clean orders after hundreds of them.
+    if (wants('S10')) {
+      const s10Seconds = Number(process.env.S10_SECONDS) || (quick ? 180 : 300);
+      results.S10 = await step('S10 steady state', () => runS10(stack, { seconds: s10Seconds, baselineSeconds: quick ? 20 : 30, concurrency: 3 }));
     }
     if (wants('S5')) {
       await bare.stop();
@@ -156,6 +163,13 @@ function printTable(results: Record<string, any>): void {
   if (r.S4 && !r.S4.error) rows.push(['S4 orders/s file / memory', `${r.S4.fileOrdersPerSec} / ${r.S4.memoryOrdersPerSec}`, `ratio ${r.S4.ratio}`]);
   if (r.S6 && !r.S6.error) rows.push(['S6 orders/s webhooks on / off; lag p50/p99 ms', `${r.S6.onOrdersPerSec} / ${r.S6.offOrdersPerSec}; ${r.S6.lagMs.p50}/${r.S6.lagMs.p99}`, `ratio ${r.S6.ratio}`]);
   if (r.S9 && !r.S9.error) rows.push(['S9 orders/s cluster 2 workers / dev server 1 worker', `${r.S9.cluster2WorkersOrdersPerSec} / ${r.S9.devServerOrdersPerSec}`, `ratio ${r.S9.ratioClusterToDevServer}`]);
+  if (r.S10 && !r.S10.error) {
+    rows.push([
+      'S10 auto-approved share, whole run / last minute (with feedback)',
+      `${r.S10.withFeedback.autoApprovedShare} / ${r.S10.lastMinuteAutoApprovedShare} of ${r.S10.withFeedback.submitted}`,
+      `without feedback ${r.S10.withoutFeedback.autoApprovedShare} of ${r.S10.withoutFeedback.submitted}`,
+    ]);
+  }
   if (r.S5 && !r.S5.error) rows.push(['S5 decision p99 many / 100 ms', `${r.S5.decision.large.p99} / ${r.S5.decision.small.p99}`, `ratio ${r.S5.decision.p99Ratio}`]);
   console.log('\n| scenario | measured | vs baseline |\n|---|---|---|');
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

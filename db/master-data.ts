@@ -44,6 +44,8 @@ export interface ProductValues {
 export interface MaterialValues {
   name: string;
   onHand: number;
+  /** Procurement is told when available stock falls below it; null: none. */
+  reorderPoint: number | null;
 }
 
 export interface CapacityValues {
@@ -78,7 +80,7 @@ function productFields(v: ProductValues): Record<string, unknown> {
 }
 
 function materialFields(v: MaterialValues): Record<string, unknown> {
-  return { name: v.name, onHand: v.onHand };
+  return { name: v.name, onHand: v.onHand, reorderPoint: v.reorderPoint ?? null };
 }
 
 function capacityFields(v: CapacityValues): Record<string, unknown> {

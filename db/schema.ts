@@ -51,6 +51,8 @@ export const materials = sqliteTable('materials', {
   name: text('name').notNull(),
   onHand: integer('on_hand').notNull(),
   version: integer('version').notNull().default(1),
+  /** Procurement is told when `available` falls below it (contract section 9); null: no reorder point. */
+  reorderPoint: integer('reorder_point'),
   updatedAt: text('updated_at').notNull(),
 });
 
@@ -124,6 +126,65 @@ export const holdReleases = sqliteTable(
     reason: text('reason').notNull(),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.revision] })],
+);
+
+/**
+ * Fulfilment feedback after approval (contract section 9), written by the API's fulfilment service alone: one row
+ * per `(orderId, event, reference)`, the idempotency key of an ERP's report. `bodyHash` tells a retry (same body)
+ * from a conflicting report under the same key.
+ */
+export const fulfilmentEvents = sqliteTable(
+  'fulfilment_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: text('order_id').notNull(),
+    event: text('event').notNull(),
+    reference: text('reference').notNull(),
+    /** When it happened, as the ERP reports it (default: when it was recorded). */
+    at: text('at').notNull(),
+    /** The shipped lines (`shipped` only): what the request named, or everything not yet shipped. */
+    lines: text('lines', { mode: 'json' }).$type<{ sku: string; quantity: number }[]>(),
+    bodyHash: text('body_hash').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+  },
+  (t) => [uniqueIndex('fulfilment_events_key').on(t.orderId, t.event, t.reference)],
+);
+
+/**
+ * What fulfilment did to an order's material reservations: `consumed` by a shipment (onHand fell with it) or
+ * `released` on close. A material's reserved stock = active reservations − these. Written with the fulfilment event.
+ */
+export const stockMoves = sqliteTable(
+  'stock_moves',
+  {
+    orderId: text('order_id').notNull(),
+    event: text('event').notNull(),
+    reference: text('reference').notNull(),
+    materialId: text('material_id').notNull(),
+    kind: text('kind', { enum: ['consumed', 'released'] }).notNull(),
+    quantity: integer('quantity').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.event, t.reference, t.materialId] }), index('stock_moves_material').on(t.materialId)],
+);
+
+/**
+ * What fulfilment did to an order's capacity bookings, per booked day: hours `used` by a shipment (they stay on
+ * their day) or `released` on close (free again). Written with the fulfilment event.
+ */
+export const capacityMoves = sqliteTable(
+  'capacity_moves',
+  {
+    orderId: text('order_id').notNull(),
+    event: text('event').notNull(),
+    reference: text('reference').notNull(),
+    day: text('day').notNull(),
+    kind: text('kind', { enum: ['used', 'released'] }).notNull(),
+    hours: real('hours').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.event, t.reference, t.day] }), index('capacity_moves_day').on(t.day)],
 );
 
 export const principals = sqliteTable('principals', {

@@ -45,7 +45,8 @@ const DEMO_MATERIALS = [
   { id: 'M-FLUTE-E', name: 'E-flute medium (sheet)', onHand: 6_000 },
   { id: 'M-GLUE', name: 'Starch glue (g)', onHand: 50_000 },
   { id: 'M-INK-CMYK', name: 'Process ink set (ml)', onHand: 2_000 },
-  { id: 'M-WINDOW', name: 'PET window film (sheet)', onHand: 300 },
+  // Scarce: procurement is told once orders take it below 100 sheets.
+  { id: 'M-WINDOW', name: 'PET window film (sheet)', onHand: 300, reorderPoint: 100 },
 ];
 
 const DEMO_PRODUCTS = [
@@ -89,7 +90,7 @@ export function seedDemoData(
     for (const { id, ...c } of DEMO_CUSTOMERS) {
       saveCustomer(tx, id, { ...c, allowedPaymentTerms: [...c.allowedPaymentTerms], defaults: 'defaults' in c ? c.defaults : null }, meta);
     }
-    for (const { id, ...m } of DEMO_MATERIALS) saveMaterial(tx, id, m, meta);
+    for (const { id, ...m } of DEMO_MATERIALS) saveMaterial(tx, id, { reorderPoint: null, ...m }, meta);
     for (const { sku, ...p } of DEMO_PRODUCTS) saveProduct(tx, sku, p, meta);
     saveCapacity(tx, { hoursPerDay: 16 }, meta);
     for (const p of DEMO_PRINCIPALS) {

@@ -14,3 +14,5 @@ export * from './checks/capacity';
 export * from './checks/materials';
 export * from './checks/special-requirements';
 export * from './checks/final-approval';
+export * from './checks/exposure';
+export * from './checks/reorder-point';

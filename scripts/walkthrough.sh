@@ -15,7 +15,8 @@ until_order() {
   echo "timed out waiting for $1 to show $2" >&2; return 1
 }
 
-# principals (each token is shown once; only its hash is stored)
+# principals (each token is shown once; only its hash is stored; DELETE /v1/principals/{id} revokes, and a
+# revoked id is never issued again: 409, so audit entries and orders stay its own)
 SHOP=$(curl -s -X POST $B/v1/principals -H "$ADMIN" -H "$J" -d '{"id":"acme-shop","name":"Acme web shop","roles":["integrator"]}' | tok)
 ERP=$(curl -s -X POST $B/v1/principals -H "$ADMIN" -H "$J" -d '{"id":"acme-erp","name":"Acme ERP","roles":["erp"]}' | tok)
 FIN=$(curl -s -X POST $B/v1/principals -H "$ADMIN" -H "$J" -d '{"id":"fiona","name":"Fiona","roles":["approver:finance"]}' | tok)
@@ -24,8 +25,8 @@ MGMT=$(curl -s -X POST $B/v1/principals -H "$ADMIN" -H "$J" -d '{"id":"mia","nam
 # master data is written by the ERP (erp role) or an admin; integrators and approvers read it
 C9001='{"name":"Corner Shop","tier":"standard","creditLimit":"1000.00","openBalance":"0.00","allowedPaymentTerms":["NET30"],"onHold":false,"defaults":{"paymentTerms":"NET30","currency":"CNY"}}'
 curl -s -X PUT $B/v1/customers/C-9001 -H "Authorization: Bearer $ERP" -H "$J" -d "$C9001"   # version 1
+curl -s -X PUT $B/v1/materials/M-X-KRAFT -H "Authorization: Bearer $ERP" -H "$J" -d '{"name":"Kraft liner board","onHand":10000}'   # a bill of materials names only materials that exist
 curl -s -X PUT $B/v1/products/BOX-X-001 -H "Authorization: Bearer $ERP" -H "$J" -d '{"name":"E-flute mailer","unitPrice":"12.50","hoursPerUnit":0.05,"materials":[{"materialId":"M-X-KRAFT","quantityPerUnit":2}]}'
-curl -s -X PUT $B/v1/materials/M-X-KRAFT -H "Authorization: Bearer $ERP" -H "$J" -d '{"name":"Kraft liner board","onHand":10000}'
 curl -s $B/v1/capacity -H "Authorization: Bearer $SHOP"                       # 16 production hours per day (demo data)
 curl -s -o /dev/null -w '%{http_code}\n' -X PUT $B/v1/customers/C-9001 -H "Authorization: Bearer $SHOP" -H "$J" -d "$C9001"   # 403
 

@@ -5,7 +5,7 @@ import { principalOf } from '../plugins/auth';
 import { problems } from '../problem';
 import { MASTER_DATA_READERS, MASTER_DATA_WRITE_NOTE, MASTER_DATA_WRITERS } from '../roles';
 import { authProblems, problemResponses } from '../schemas/common';
-import { listQuery, materialBody, materialList, materialParams, materialView, versionList } from '../schemas/master-data';
+import { listQuery, materialBody, materialList, materialListQuery, materialParams, materialView, versionList } from '../schemas/master-data';
 import { getMaterial, listMaterials, putMaterial, recordVersions } from '../services/master-data';
 
 const tags = ['master data'];
@@ -24,7 +24,11 @@ const materialRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: materialView, ...problemResponses(400), ...authProblems },
       },
     },
-    async (request) => putMaterial(app.db, request.params.materialId, request.body, principalOf(request).id),
+    async (request) => {
+      const { material, logged } = putMaterial(app.db, request.params.materialId, request.body, principalOf(request).id);
+      if (logged > 0) app.relayWaker?.poke();
+      return material;
+    },
   );
 
   app.get(
@@ -65,11 +69,19 @@ const materialRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/materials',
-    { config: { roles: MASTER_DATA_READERS }, schema: { tags, summary: 'List materials by id', querystring: listQuery, response: { 200: materialList, ...authProblems } } },
+    {
+      config: { roles: MASTER_DATA_READERS },
+      schema: {
+        tags,
+        summary: 'List materials by id (belowReorderPoint=true: those below their reorder point)',
+        querystring: materialListQuery,
+        response: { 200: materialList, ...problemResponses(400), ...authProblems },
+      },
+    },
     async (request) => {
-      const { limit, cursor } = request.query;
+      const { limit, cursor, belowReorderPoint } = request.query;
       const after = cursor ? String(decodeCursor(cursor, 1)[0]) : undefined;
-      const p = page(listMaterials(app.db, limit, after), limit, (m) => [m.materialId]);
+      const p = page(listMaterials(app.db, limit, after, { belowReorderPoint }), limit, (m) => [m.materialId]);
       return { items: p.rows, nextCursor: p.nextCursor };
     },
   );

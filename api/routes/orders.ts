@@ -24,6 +24,7 @@ import {
   submitOrderBody,
 } from '../schemas/orders';
 import { type IntakeDeps, resolveOrder, submitOrder } from '../services/intake';
+import { orderViewOf } from '../services/fulfilment';
 import { applyOrderUpdate } from '../services/order-updates';
 import { listOrders, type OrderRecord, stateAfterUpdate, stateOf, visibleOrder } from '../services/orders';
 import { decideStep, updateIdFor } from '../services/step-actions';
@@ -72,7 +73,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const result = await submitOrder(deps(request), principalOf(request), request.body);
       if (result.created) reply.code(201).header('location', `/v1/orders/${encodeURIComponent(result.state.orderId)}`);
-      return result.state;
+      return orderViewOf(app.db, result.state);
     },
   );
 
@@ -88,7 +89,7 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: orderView, ...problemResponses(404), ...authProblems },
       },
     },
-    async (request) => stateOf(visibleOrder(app.db, principalOf(request), request.params.orderId)),
+    async (request) => orderViewOf(app.db, stateOf(visibleOrder(app.db, principalOf(request), request.params.orderId))),
   );
 
   app.get(

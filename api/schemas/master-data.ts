@@ -86,14 +86,25 @@ export const materialParams = z.object({ materialId: id });
 export const materialBody = z.strictObject({
   name,
   onHand: z.number().int().min(0).max(1_000_000_000_000),
+  reorderPoint: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000_000_000)
+    .optional()
+    .describe('procurement is notified when available stock falls below it; leave out for none'),
 });
 export const materialView = z.object({
   materialId: z.string(),
   name: z.string(),
   onHand: z.number().int(),
-  reserved: z.number().describe('held by orders under review or approved (active reservations)'),
+  reserved: z
+    .number()
+    .describe('held by orders under review or approved: active reservations less what shipments consumed and closing released'),
   available: z.number().describe('onHand − reserved; negative when a department approved an overbooking'),
   version,
+  reorderPoint: z.number().int().nullable(),
+  belowReorderPoint: z.boolean().describe('available < reorderPoint'),
   updatedAt: isoTimestamp,
 });
 
@@ -102,12 +113,28 @@ export const capacityView = z.object({
   hoursPerDay: z.number(),
   version,
   updatedAt: isoTimestamp,
-  booked: z.array(z.object({ day: z.string(), hours: z.number() })).describe('hours booked per day by active bookings'),
+  booked: z
+    .array(
+      z.object({
+        day: z.string(),
+        hours: z.number().describe('hours booked by active bookings (less what closed orders released)'),
+        used: z.number().describe('of those, hours shipments reported as produced'),
+      }),
+    )
+    .describe('hours booked per day'),
 });
 
 export const listQuery = z.object({
   limit: pageQuery.limit,
   cursor: pageQuery.cursor,
+});
+
+export const materialListQuery = listQuery.extend({
+  belowReorderPoint: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .describe('true: only materials whose available stock is below their reorder point'),
 });
 
 export const customerList = z.object({ items: z.array(customerView), nextCursor });

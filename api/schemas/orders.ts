@@ -4,6 +4,7 @@ import { parseMoney } from '../../domain/money';
 import { CHANNELS, DECISIONS, DEFAULTABLE_ORDER_FIELDS, ORDER_STATUSES, PRIORITIES, STEP_IDS, STEP_STATUSES } from '../../domain/types';
 import { currency, id, isoTimestamp, money, multiLine, nextCursor, pageQuery, paymentTerms, shipTo, shipToView, singleLine } from './common';
 import { checkEvidence } from './evidence';
+import { fulfilmentView } from './fulfilment';
 
 const line = z.strictObject({
   sku: id,
@@ -149,6 +150,11 @@ export const orderView = z
     outcome: z
       .object({ status: z.enum(ORDER_STATUSES), step: z.enum(STEP_IDS).nullable(), reason: z.string(), at: isoTimestamp })
       .nullable(),
+    fulfilment: fulfilmentView.nullable().describe('after approval: what the ERP reported (section 9); null before'),
+    plannedCompletionDate: z
+      .string()
+      .nullable()
+      .describe("the capacity check's earliest day by which the order's hours fit (its last booked day); null when nothing is booked"),
   })
   .meta({ id: 'Order' });
 

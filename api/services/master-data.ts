@@ -3,12 +3,15 @@
  * record itself but never the reservations or bookings reviews made against it. Every PUT that changes something
  * keeps a version (who, when, what changed: db/master-data.ts); one that changes nothing writes nothing.
  */
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import { type Db, writeTx } from '../../db/client';
 import { CAPACITY_ID, saveCapacity, saveCustomer, saveMaterial, saveProduct, versionsOf } from '../../db/master-data';
-import { capacityBookings, capacitySettings, customers, materialReservations, materials, productMaterials, products } from '../../db/schema';
+import { capacitySettings, customers, materials, productMaterials, products } from '../../db/schema';
+import { capacityByDay, logReorderCrossings, type MaterialStock, materialStock, reservedSql } from '../../db/stock';
 import type { MasterDataEntity, MasterDataVersion } from '../../domain/changes';
+import { isBelowReorderPoint } from '../../domain/checks/reorder-point';
 import { formatMoney, parseMoney } from '../../domain/money';
 import { problems } from '../problem';
 import type { CustomerDefaults } from '../../domain/types';
@@ -16,10 +19,9 @@ import type { capacityBody, customerBody, materialBody, productBody } from '../s
 
 type CustomerRow = typeof customers.$inferSelect;
 type ProductRow = typeof products.$inferSelect;
-type MaterialRow = typeof materials.$inferSelect;
 
 const nowIso = (): string => new Date().toISOString();
-const meta = (by: string) => ({ by, at: nowIso() });
+const meta = (by: string, at = nowIso()) => ({ by, at });
 
 function customerView(row: CustomerRow) {
   return {
@@ -138,51 +140,60 @@ export function listProducts(db: Db, limit: number, after: string | undefined) {
   return productViews(db, rows);
 }
 
-function materialViews(db: Db, rows: MaterialRow[]) {
-  const ids = rows.map((r) => r.id);
-  // Active reservations are the ones not released yet (released on rejection, cancellation, expiry, amendment).
-  const reserved = ids.length
-    ? db
-        .select({ id: materialReservations.materialId, qty: sql<number>`coalesce(sum(${materialReservations.quantity}), 0)` })
-        .from(materialReservations)
-        .where(and(inArray(materialReservations.materialId, ids), isNull(materialReservations.releasedAt)))
-        .groupBy(materialReservations.materialId)
-        .all()
-    : [];
-  const byId = new Map(reserved.map((r) => [r.id, Number(r.qty)]));
-  return rows.map((row) => {
-    const r = byId.get(row.id) ?? 0;
-    return {
-      materialId: row.id,
-      name: row.name,
-      onHand: row.onHand,
-      reserved: r,
-      available: row.onHand - r,
-      version: row.version,
-      updatedAt: row.updatedAt,
-    };
-  });
+function materialView(m: MaterialStock) {
+  return {
+    materialId: m.materialId,
+    name: m.name,
+    onHand: m.onHand,
+    reserved: m.reserved,
+    available: m.available,
+    reorderPoint: m.reorderPoint,
+    belowReorderPoint: isBelowReorderPoint(m),
+    version: m.version,
+    updatedAt: m.updatedAt,
+  };
 }
 
+/**
+ * Creates or replaces a material, as `by` (a new version when something changed). Reservations are kept; a change
+ * that takes it below its reorder point (a lower stock count, or a reorder point set above what is available) tells
+ * procurement, in the same transaction.
+ */
 export function putMaterial(db: Db, materialId: string, body: z.output<typeof materialBody>, by: string) {
-  writeTx(db, (tx) => saveMaterial(tx, materialId, { name: body.name, onHand: body.onHand }, meta(by)));
-  return getMaterial(db, materialId)!;
+  const at = nowIso();
+  const logged = writeTx(db, (tx) => {
+    const before = materialStock(tx, [materialId]);
+    saveMaterial(tx, materialId, { name: body.name, onHand: body.onHand, reorderPoint: body.reorderPoint ?? null }, meta(by, at));
+    return logReorderCrossings(tx, before, { eventId: () => randomUUID(), actor: by, at });
+  });
+  return { material: getMaterial(db, materialId)!, logged };
 }
 
 export function getMaterial(db: Db, materialId: string) {
-  const row = db.select().from(materials).where(eq(materials.id, materialId)).get();
-  return row ? materialViews(db, [row])[0] : undefined;
+  const m = materialStock(db, [materialId]).get(materialId);
+  return m ? materialView(m) : undefined;
 }
 
-export function listMaterials(db: Db, limit: number, after: string | undefined) {
-  const rows = db
-    .select()
+/** Materials by id; `belowReorderPoint` keeps only those whose available stock is below their reorder point. */
+export function listMaterials(db: Db, limit: number, after: string | undefined, opts: { belowReorderPoint?: boolean } = {}) {
+  const where: SQL[] = [];
+  if (after !== undefined) where.push(gt(materials.id, after));
+  if (opts.belowReorderPoint) {
+    where.push(sql`${materials.reorderPoint} is not null and ${materials.onHand} - ${reservedSql(materials.id)} < ${materials.reorderPoint}`);
+  }
+  const ids = db
+    .select({ id: materials.id })
     .from(materials)
-    .where(after === undefined ? undefined : gt(materials.id, after))
+    .where(and(...where))
     .orderBy(asc(materials.id))
     .limit(limit + 1)
-    .all();
-  return materialViews(db, rows);
+    .all()
+    .map((r) => r.id);
+  const stock = materialStock(db, ids);
+  return ids.flatMap((id) => {
+    const m = stock.get(id);
+    return m ? [materialView(m)] : [];
+  });
 }
 
 const CAPACITY_ROW = 1;
@@ -195,19 +206,11 @@ export function putCapacity(db: Db, body: z.output<typeof capacityBody>, by: str
 export function getCapacity(db: Db) {
   const row = db.select().from(capacitySettings).where(eq(capacitySettings.id, CAPACITY_ROW)).get();
   if (!row) return undefined;
-  const booked = db
-    .select({ day: capacityBookings.day, hours: sql<number>`sum(${capacityBookings.hours})` })
-    .from(capacityBookings)
-    .where(isNull(capacityBookings.releasedAt))
-    .groupBy(capacityBookings.day)
-    .orderBy(asc(capacityBookings.day))
-    .all();
   return {
     hoursPerDay: row.hoursPerDay,
     version: row.version,
     updatedAt: row.updatedAt,
-    // Bookings are on the micro-hour grid; their SQL sum picks up float noise (0.1 + 0.2), rounded off here.
-    booked: booked.map((b) => ({ day: b.day, hours: Math.round(Number(b.hours) * 1_000_000) / 1_000_000 })),
+    booked: capacityByDay(db),
   };
 }
 

@@ -15,6 +15,7 @@ import { TERMINAL_STATUSES, type OrderStatus } from '../../domain/types';
 import { FailureTypes, type OrderState, workflowIdFor } from '../../workflows/messages';
 import { type HttpProblem, problems } from '../problem';
 import { ensureReviewStarted, type IntakeDeps } from './intake';
+import { type OrderView, orderViewOf } from './fulfilment';
 import { findOrder, type OrderRecord } from './orders';
 
 /** How long a request waits for the workflow to apply an Update before answering 504. */
@@ -69,7 +70,11 @@ export interface UpdateRequest {
   onRefused?(status: number, reason: string): void;
 }
 
-export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Promise<OrderState> {
+/**
+ * Sends the Update and answers with the order view once it took effect (the review's state, with its fulfilment and
+ * planned completion date: api/services/fulfilment.ts).
+ */
+export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Promise<OrderView> {
   const { row } = req;
   const refuse = (p: HttpProblem): HttpProblem => {
     if (p.status === 403 || p.status === 409) req.onRefused?.(p.status, p.message);
@@ -77,7 +82,7 @@ export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Pr
   };
   if (isTerminal(row.status)) {
     const earlier = req.alreadyApplied?.();
-    if (earlier) return earlier;
+    if (earlier) return orderViewOf(deps.db, earlier);
     throw refuse(problems.conflict(`order is ${row.status}`));
   }
   // An order whose start a crash interrupted gets its review now instead of a confusing "not found".
@@ -85,14 +90,14 @@ export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Pr
 
   const handle = deps.temporal.workflow.getHandle(workflowIdFor(row.orderId));
   try {
-    return await deps.temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => req.send(handle));
+    return orderViewOf(deps.db, await deps.temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => req.send(handle)));
   } catch (err) {
     const problem = problemFromUpdateError(err, deps, row.orderId);
     if (!problem) throw err;
     // The order ended while the retry was on its way (or the Update that ended it is the one being retried).
     if (problem.status === 409) {
       const earlier = req.alreadyApplied?.();
-      if (earlier) return earlier;
+      if (earlier) return orderViewOf(deps.db, earlier);
     }
     if (problem.status >= 500) deps.log.warn({ err, orderId: row.orderId }, 'order update timed out');
     throw refuse(problem);

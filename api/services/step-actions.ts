@@ -18,6 +18,7 @@ import { problems } from '../problem';
 import { departmentsOf } from '../roles';
 import { effectiveActor } from './delegation';
 import type { IntakeDeps } from './intake';
+import type { OrderView } from './fulfilment';
 import { applyOrderUpdate } from './order-updates';
 import { findOrder, recordRefusedDecision, stateAfterUpdate } from './orders';
 import { findPrincipalById } from '../../db/principals';
@@ -47,7 +48,7 @@ export interface DecisionRequest {
 }
 
 /** Decides a step; answers with the order once the decision took effect. Every refusal is logged for the audit. */
-export async function decideStep(deps: StepActionDeps, principal: Principal, req: DecisionRequest): Promise<OrderState> {
+export async function decideStep(deps: StepActionDeps, principal: Principal, req: DecisionRequest): Promise<OrderView> {
   const { orderId, step, decision } = req;
   const row = orderOrNotFound(deps, orderId);
   const { actor, onBehalfOf } = effectiveActor(deps.db, principal);
@@ -77,7 +78,7 @@ export async function claimStep(
   deps: StepActionDeps,
   principal: Principal,
   req: { orderId: string; step: StepId; kind: ClaimKind; to?: string; idempotencyKey?: string },
-): Promise<OrderState> {
+): Promise<OrderView> {
   const row = orderOrNotFound(deps, req.orderId);
   const { actor } = effectiveActor(deps.db, principal);
   const updateId = updateIdFor(`${req.kind}:${req.step}`, principal, req.idempotencyKey);
@@ -99,7 +100,7 @@ export async function recheckStep(
   deps: StepActionDeps,
   principal: Principal,
   req: { orderId: string; step: StepId; idempotencyKey?: string },
-): Promise<OrderState> {
+): Promise<OrderView> {
   const row = orderOrNotFound(deps, req.orderId);
   const { actor } = effectiveActor(deps.db, principal);
   const dept = STEP_DEPARTMENT[req.step];

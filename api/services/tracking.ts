@@ -5,12 +5,13 @@
  * asks the customer for changes.
  */
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, isNull, max } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { orderEventsOf } from '../../db/events';
 import { hashToken } from '../../db/principals';
-import { capacityBookings, products, trackingLinks } from '../../db/schema';
+import { products, trackingLinks } from '../../db/schema';
 import type { SecretBox } from '../../db/secrets';
+import { plannedCompletionDate } from './fulfilment';
 import { findOrder, type OrderRecord } from './orders';
 
 export type TrackingStageKey =
@@ -171,11 +172,7 @@ export function trackingView(db: Db, order: OrderRecord): TrackingView {
   const names = new Map(
     skus.map((sku) => [sku, db.select({ name: products.name }).from(products).where(eq(products.sku, sku)).get()?.name ?? sku]),
   );
-  const planned = db
-    .select({ day: max(capacityBookings.day) })
-    .from(capacityBookings)
-    .where(and(eq(capacityBookings.orderId, order.orderId), isNull(capacityBookings.releasedAt)))
-    .get()?.day;
+  const planned = plannedCompletionDate(db, order.orderId);
   return {
     orderId: order.orderId,
     status,

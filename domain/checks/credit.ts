@@ -1,5 +1,6 @@
 /** Finance's automatic check: credit hold, credit exposure against the limit, allowed payment terms. */
 import { formatMoney } from '../money';
+import { creditExposure } from './exposure';
 import type { CustomerTier, Finding } from '../types';
 
 /** The customer's credit standing as master data records it. */
@@ -20,7 +21,11 @@ export function checkCredit(input: {
 }): { findings: Finding[]; exposureMinor: number } {
   const { customer } = input;
   const findings: Finding[] = [];
-  const exposureMinor = customer.openBalanceMinor + input.openOrdersMinor + input.totalMinor;
+  const exposureMinor = creditExposure({
+    openBalanceMinor: customer.openBalanceMinor,
+    openOrdersMinor: input.openOrdersMinor,
+    thisOrderMinor: input.totalMinor,
+  });
 
   if (customer.onHold) {
     findings.push({ code: 'CREDIT_HOLD', message: 'the customer is on credit hold' });

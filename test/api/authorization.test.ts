@@ -46,6 +46,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/recheck`, allowed: ['approver'] },
   { method: 'POST', url: `/v1/orders/${MISSING}/amendments`, allowed: ['integrator'], body: {} },
   { method: 'POST', url: `/v1/orders/${MISSING}/cancel`, allowed: ['integrator', 'admin'], body: { reason: 'x' } },
+  { method: 'POST', url: `/v1/orders/${MISSING}/fulfilment`, allowed: ['erp', 'admin'], body: { event: 'shipped', reference: 'DN-1' } },
   { method: 'GET', url: `/v1/orders/${MISSING}/audit`, allowed: ['auditor', 'admin'] },
   { method: 'GET', url: `/v1/orders/${MISSING}/history`, allowed: ['auditor', 'admin'] },
   { method: 'POST', url: '/v1/replay', allowed: ['auditor', 'admin'], body: {} },

@@ -88,6 +88,10 @@ describe('master data', () => {
     expect(env.ctx.db.select().from(materialReservations).all()).toHaveLength(3);
     expect((await call('PUT', '/v1/materials/M-FLUTE', { name: 'Flute', onHand: -1 })).statusCode).toBe(400);
     expect((await call('PUT', '/v1/materials/M-FLUTE', { name: 'Flute', onHand: 1.5 })).statusCode).toBe(400);
+    expect(put.json()).toMatchObject({ reorderPoint: null, belowReorderPoint: false });
+    expect((await call('PUT', '/v1/materials/M-FLUTE', { name: 'Flute', onHand: 400, reorderPoint: -1 })).statusCode).toBe(400);
+    expect((await call('PUT', '/v1/materials/M-FLUTE', { name: 'Flute', onHand: 400, reorderPoint: 2.5 })).statusCode).toBe(400);
+    expect((await call('PUT', '/v1/materials/M-FLUTE', { name: 'Flute', onHand: 400, reorderPoint: 60 })).json()).toMatchObject({ reorderPoint: 60, belowReorderPoint: true });
   });
 
   it('capacity: booked hours per day from active bookings; PUT keeps them', async () => {
@@ -108,8 +112,8 @@ describe('master data', () => {
       version: 2,
       updatedAt: expect.any(String),
       booked: [
-        { day: '2030-01-01', hours: 2 },
-        { day: '2030-01-02', hours: 5.75 },
+        { day: '2030-01-01', hours: 2, used: 0 },
+        { day: '2030-01-02', hours: 5.75, used: 0 },
       ],
     });
     expect((await call('GET', '/v1/capacity')).json().hoursPerDay).toBe(20);

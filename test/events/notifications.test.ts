@@ -91,7 +91,16 @@ describe('notifications by e-mail', () => {
     expect((await ctx.app.inject({ method: 'POST', url: '/v1/orders', headers: ctx.auth('shop'), payload: body })).statusCode).toBe(201);
     const id = body.orderId as string;
     const about = () => smtp.mails.filter((m) => m.raw.includes(id));
-    await expect.poll(() => about().length, { timeout: 30_000, interval: 200 }).toBe(5);
+    await expect
+      .poll(() => about().length, { timeout: 30_000, interval: 200 })
+      .toBe(5)
+      .catch(async (err: unknown) => {
+        // What the log and the notifications table say, to tell a slow relay from a lost event.
+        const events = (await ctx.app.inject({ url: `/v1/events?orderId=${id}`, headers: ctx.auth('admin') })).json().items.map((e: { type: string; at: string }) => `${e.at} ${e.type}`);
+        const rows = (await ctx.app.inject({ url: `/v1/notifications?orderId=${id}`, headers: ctx.auth('admin') })).json().items;
+        console.error('events', events, 'notifications', rows, 'mails', about().map((m) => m.to));
+        throw err;
+      });
 
     // Header lines may be folded (RFC 5322): unfold before reading the subject.
     const subjects = (to: string) =>

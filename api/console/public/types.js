@@ -31,12 +31,21 @@
 /** @typedef {{ status: OrderStatus, step: StepId | null, reason: string, at: string }} Outcome */
 
 /**
+ * After approval, what the ERP reported (contract section 9).
+ * @typedef {{
+ *   status: 'approved' | 'in_production' | 'partially_shipped' | 'shipped' | 'delivered' | 'invoiced' | 'closed',
+ *   events: { event: string, reference: string, at: string, lines: { sku: string, quantity: number }[] | null, recordedBy: string, recordedAt: string }[],
+ *   shipped: { sku: string, ordered: number, shipped: number }[], afterSalesCases: { reference: string, at: string }[]
+ * }} Fulfilment
+ */
+
+/**
  * GET /v1/orders/{orderId}. `stages` is the order's own review plan: steps of one stage run side by side.
  * @typedef {{
  *   orderId: string, status: OrderStatus, revision: number, priority: 'normal' | 'urgent', customerId: string,
  *   submittedBy: string, submittedAt: string, updatedAt: string, completedAt: string | null, order: PublicOrder,
  *   risk: { score: number, reasons: string[] } | null, steps: Step[], stages: StepId[][], awaiting: StepId[],
- *   outcome: Outcome | null
+ *   outcome: Outcome | null, fulfilment?: Fulfilment | null, plannedCompletionDate?: string | null
  * }} Order
  */
 
