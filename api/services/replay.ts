@@ -60,7 +60,12 @@ function issuesToErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
  * Checks and decodes a history JSON. Throws HistoryInputError when it is not a history (400) or is the history
  * of another workflow type (422).
  */
-export function parseHistory(body: unknown): ParsedHistory {
+/**
+ * `workflowTypes`: the workflows whose histories are accepted — order reviews for auditors (POST /v1/replay); the
+ * replay gate also replays the event relays' histories.
+ */
+export function parseHistory(body: unknown, opts: { workflowTypes?: readonly string[] } = {}): ParsedHistory {
+  const accepted = opts.workflowTypes ?? [WORKFLOW_TYPE];
   const shape = historyBodySchema.safeParse(body);
   if (!shape.success) throw new HistoryInputError('the body is not a workflow history', 400, issuesToErrors(shape.error.issues));
   const first = shape.data.events[0] as Record<string, unknown>;
@@ -85,7 +90,7 @@ export function parseHistory(body: unknown): ParsedHistory {
       { path: 'events.0.workflowExecutionStartedEventAttributes.workflowType.name', message: 'required' },
     ]);
   }
-  if (workflowType !== WORKFLOW_TYPE) {
+  if (!accepted.includes(workflowType)) {
     throw new HistoryInputError(
       `this is a history of workflow type "${workflowType.slice(0, 200)}"; only ${WORKFLOW_TYPE} histories (order reviews) can be replayed here`,
       422,

@@ -27,7 +27,8 @@ async function replayAll(code: WorkflowBundle, histories: { name: string; json: 
 
 let unpatched: WorkflowBundle;
 let patched: WorkflowBundle;
-const histories = committedHistories();
+// The variants change the order review (the relay workflow is not in their bundles).
+const histories = committedHistories().filter((h) => h.workflowType === 'orderReviewWorkflow');
 
 beforeAll(async () => {
   // Sequential: two webpack builds side by side on a small CI machine only slow each other down.
