@@ -3,12 +3,12 @@
  * every attempt, and mark what is given up. Delivery failures are results, not errors: the workflow decides when to
  * try again. Every write is keyed so a re-run attempt records nothing twice.
  */
-import { and, asc, eq, gt, inArray, lte, max, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, max, notInArray, notLike, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type EventRow, toLoggedEvent } from '../db/events';
 import { notifications, orderEvents, orders, relayCheckpoints, webhookDeliveries, webhooks } from '../db/schema';
 import type { SecretBox } from '../db/secrets';
-import { INTERNAL_EVENT_TYPES } from '../domain/events';
+import { INTERNAL_EVENT_TYPES, LEGACY_EVENT_ID_PREFIX } from '../domain/events';
 import type { OrderState } from '../workflows/messages';
 import { type RelayRef, relayKey } from '../workflows/relay-messages';
 import { type Mailer, NOTIFIED_TYPES, composeMail, departmentToTell, recipientsOf } from './mailer';
@@ -139,7 +139,8 @@ export function createRelayActivities(deps: RelayDeps) {
         after = saved?.pos ?? end;
         if (!saved) saveCheckpoint(relay, end);
       }
-      const where = [gt(orderEvents.pos, after), lte(orderEvents.pos, end)];
+      // Events logged for orders reviewed before the log existed are history, not news: no relay carries them.
+      const where = [gt(orderEvents.pos, after), lte(orderEvents.pos, end), notLike(orderEvents.id, `${LEGACY_EVENT_ID_PREFIX}%`)];
       if (relay.kind === 'webhook') {
         const hook = webhookOf(relay.webhookId);
         if (!hook || hook.deletedAt) return { active: false, scannedTo: after, items: [] };

@@ -23,6 +23,7 @@ import inboxRoutes from './routes/inbox';
 import consolePlugin from './console/plugin';
 import auditRoutes, { type AuditRoutesOptions } from './routes/audit';
 import historyArchiver, { type HistoryArchiverOptions } from './plugins/history-archiver';
+import legacyBackfill from './plugins/legacy-backfill';
 import materialRoutes from './routes/materials';
 import meRoutes from './routes/me';
 import orderRoutes from './routes/orders';
@@ -172,6 +173,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   );
 
   if (deps.archiver !== false) await app.register(historyArchiver, deps.archiver ?? {});
+  await app.register(legacyBackfill);
 
   if (deps.sweeper !== false) {
     const opts = deps.sweeper ?? {};

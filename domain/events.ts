@@ -31,6 +31,9 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** Ids of events logged later for orders reviewed before the log existed (v1.0): history, never relayed. */
+export const LEGACY_EVENT_ID_PREFIX = 'legacy:';
+
 /** The types that end an order's review: each carries `OutcomeData`. */
 export const OUTCOME_EVENT_TYPES = ['order.approved', 'order.rejected', 'order.cancelled', 'order.expired'] as const;
 export type OutcomeEventType = (typeof OUTCOME_EVENT_TYPES)[number];
