@@ -3,9 +3,9 @@
  * with nodemailer. Without SMTP_URL a notification is written to the log instead of sent — never lost, still recorded.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import { isNull } from 'drizzle-orm';
+import { and, gt, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { principals } from '../db/schema';
+import { delegations, principals } from '../db/schema';
 import type { EventRow } from '../db/events';
 import type { Department } from '../domain/types';
 
@@ -57,14 +57,27 @@ export function departmentToTell(e: Pick<EventRow, 'type' | 'data'>): Department
   return typeof dept === 'string' && dept !== 'system' ? (dept as Department) : null;
 }
 
-/** Active principals approving for `department` that have an e-mail address. */
-export function recipientsOf(db: Db, department: Department): Recipient[] {
-  return db
+/**
+ * Active principals approving for `department` that have an e-mail address, and the colleagues those approvers
+ * delegated to while away (the delegate decides their steps, so the delegate hears of them).
+ */
+export function recipientsOf(db: Db, department: Department, now = new Date()): Recipient[] {
+  const active = db
     .select({ id: principals.id, name: principals.name, email: principals.email, roles: principals.roles })
     .from(principals)
     .where(isNull(principals.revokedAt))
-    .all()
-    .filter((p) => p.email && p.roles.includes(`approver:${department}`))
+    .all();
+  const approvers = active.filter((p) => p.roles.includes(`approver:${department}`));
+  const delegates = new Set(
+    db
+      .select({ to: delegations.toId })
+      .from(delegations)
+      .where(and(inArray(delegations.fromId, approvers.map((a) => a.id)), gt(delegations.until, now.toISOString())))
+      .all()
+      .map((d) => d.to),
+  );
+  return active
+    .filter((p) => p.email && (approvers.includes(p) || delegates.has(p.id)))
     .map((p) => ({ id: p.id, name: p.name, email: p.email! }));
 }
 
