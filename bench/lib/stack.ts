@@ -54,7 +54,8 @@ export async function startStack(opts: { temporalAddress: string; dir: string; p
     logFile: path.join(dataDir, 'server.log'),
   });
   const api = `http://127.0.0.1:${port}`;
-  await waitReady(api);
+  // Up (and its database migrated) first; ready — a worker polls — once the workers run.
+  await waitFor(`${api}/healthz`);
   const workers = await Promise.all(
     Array.from({ length: opts.workers ?? 1 }, (_, i) =>
       spawnTs(`worker-${i}`, path.join(ROOT, 'worker.ts'), {
@@ -65,6 +66,7 @@ export async function startStack(opts: { temporalAddress: string; dir: string; p
     ),
   );
   const worker = workers[0]!;
+  await waitFor(`${api}/readyz`);
   const connection = await Connection.connect({ address: opts.temporalAddress });
   const client = new Client({ connection });
   const tokens = await seed(api, admin);
@@ -83,14 +85,14 @@ export async function startStack(opts: { temporalAddress: string; dir: string; p
   };
 }
 
-async function waitReady(api: string): Promise<void> {
+async function waitFor(url: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(`${api}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${api}/readyz never answered 200`);
+  throw new Error(`${url} never answered 200`);
 }
 
 export async function http<T = unknown>(method: string, url: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {

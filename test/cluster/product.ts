@@ -63,7 +63,8 @@ export async function startProduct(opts: ProductOptions): Promise<Product> {
   const startServer = async (i: number): Promise<void> => {
     const proc = (servers[i] = tsx(`server-${i}`, 'server.ts', { PORT: String(ports[i]) }));
     const url = `http://127.0.0.1:${ports[i]}`;
-    await waitFor(`${proc.name} /readyz`, () => fetch(`${url}/readyz`).then((r) => r.ok), { timeoutMs: 90_000, proc });
+    // /healthz: the process listens (its database is migrated). /readyz also wants a polling worker: waited for below.
+    await waitFor(`${proc.name} /healthz`, () => fetch(`${url}/healthz`).then((r) => r.ok), { timeoutMs: 90_000, proc });
   };
   const incarnations: number[] = [];
   const startWorker = async (i: number): Promise<void> => {
@@ -79,6 +80,11 @@ export async function startProduct(opts: ProductOptions): Promise<Product> {
       ...Array.from({ length: opts.apis - 1 }, (_, i) => startServer(i + 1)),
       ...Array.from({ length: opts.workers }, (_, i) => startWorker(i)),
     ]);
+    await Promise.all(
+      ports.map((p, i) =>
+        waitFor(`server-${i} /readyz`, () => fetch(`http://127.0.0.1:${p}/readyz`).then((r) => r.ok), { timeoutMs: 90_000, proc: servers[i] }),
+      ),
+    );
   } catch (err) {
     await Promise.all(all().map((p) => p.kill()));
     throw err;
