@@ -141,7 +141,8 @@ export function productionShapeSuite(mode: 'plaintext' | 'mtls'): void {
       const result = (await client.workflow.getHandle(workflowIdFor(j.orderId)).result()) as { status: string };
       expect(result.status, j.orderId).toBe(EXPECTED[j.kind]);
     }
-    // One workflow execution per order: none started twice by a retried submission (visibility is eventually
+    // One workflow execution per order (the event relays run on the same task queue too, and never end): none
+    // started twice by a retried submission (visibility is eventually
     // consistent, so wait for it to list them all).
     const ids = new Set(journeys.map((j) => workflowIdFor(j.orderId)));
     let executions: { workflowId: string; status: string }[] = [];
@@ -149,7 +150,7 @@ export function productionShapeSuite(mode: 'plaintext' | 'mtls'): void {
       'visibility to list every order as completed',
       async () => {
         executions = [];
-        for await (const w of client.workflow.list({ query: `TaskQueue = '${p.taskQueue}'` })) executions.push({ workflowId: w.workflowId, status: w.status.name });
+        for await (const w of client.workflow.list({ query: `TaskQueue = '${p.taskQueue}' AND WorkflowType = 'orderReviewWorkflow'` })) executions.push({ workflowId: w.workflowId, status: w.status.name });
         return executions.length >= ids.size && executions.every((e) => e.status === 'COMPLETED');
       },
       { timeoutMs: 60_000, intervalMs: 1_000 },
