@@ -9,7 +9,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import type { ResolvedPolicy } from '../domain/types';
-import errors from './plugins/errors';
+import errors, { MAX_PARAM_LENGTH, routerErrors } from './plugins/errors';
 import auth from './plugins/auth';
 import resources from './plugins/resources';
 import security, { type SecurityOptions } from './plugins/security';
@@ -98,6 +98,8 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: (deps.logger ?? false) as FastifyServerOptions['logger'],
     bodyLimit: MiB,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: routerErrors,
     requestTimeout: timeouts.requestTimeoutMs,
     connectionTimeout: timeouts.idleTimeoutMs,
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,

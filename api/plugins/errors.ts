@@ -85,6 +85,22 @@ function send(reply: FastifyReply, body: ProblemBody): FastifyReply {
   return reply.code(body.status).type(PROBLEM_JSON).send(body);
 }
 
+/** Fastify's router's longest path parameter (its default); every id the API issues is far shorter. */
+export const MAX_PARAM_LENGTH = 100;
+
+/**
+ * The router's own refusals, before any route or hook runs: a malformed percent-encoding and a path parameter
+ * longer than {@link MAX_PARAM_LENGTH}. Fastify would answer them in its own format (and the second as 414, which
+ * no operation documents); both are a bad path parameter, so 400 like any other invalid one.
+ */
+export function routerErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const detail =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters; no id is that long`
+      : 'the path is not a valid URL: a percent sign must start a valid escape (%XX)';
+  send(reply, problemFor(400, detail, 'bad-request'));
+}
+
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', documentFrameworkErrors);
 

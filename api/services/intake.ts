@@ -83,12 +83,17 @@ export function unknownReferences(tx: Pick<Db, 'select'> | Tx, order: { customer
 }
 
 /**
- * The lines of the earlier order a repeat names, priced at today's list prices. 404 unless the caller submitted it
- * (another integrator's order stays invisible); 422 when it is another customer's or names a SKU no longer sold.
+ * The lines of the earlier order a repeat names, priced at today's list prices. 422 on `repeatOf` when there is no
+ * such order of the caller's (another integrator's order answers exactly like a missing one, so it stays invisible),
+ * when it is another customer's, or when it names a SKU no longer sold.
  */
 function repeatedLines(db: Db, principal: Principal, req: OrderRequest, repeatOf: string): OrderLine[] {
   const earlier = findOrder(db, repeatOf);
-  if (!earlier || earlier.submittedBy !== principal.id) throw problems.notFound(`order ${repeatOf} not found`);
+  if (!earlier || earlier.submittedBy !== principal.id) {
+    throw problems.unprocessable('the order to repeat does not exist', [{ path: 'repeatOf', message: `no order ${repeatOf} submitted by you` }], {
+      type: 'invalid-repeat',
+    });
+  }
   const { customerId, lines } = earlier.state.order;
   if (customerId !== req.customerId) {
     throw problems.unprocessable(

@@ -59,6 +59,17 @@ describe('framework errors as problems', () => {
     expectProblem(res, 400, 'malformed-json', /JSON/);
   });
 
+  it('400 for a path parameter longer than any id, and for a broken percent escape (the router refuses both)', async () => {
+    const get = (url: string) => env.ctx.app.inject({ method: 'GET', url, headers: env.ctx.auth('admin') });
+    expectProblem(await get(`/v1/orders/${'0'.repeat(101)}`), 400, 'bad-request', /longer than 100/);
+    expectProblem(await get(`/v1/track/${'0'.repeat(300)}`), 400, 'bad-request', /longer than 100/);
+    expectProblem(await get('/v1/orders/%zz'), 400, 'bad-request', /percent/);
+    // At the limit the route itself answers (its own validation of the id).
+    const atLimit = await get(`/v1/orders/${'0'.repeat(100)}`);
+    expect(atLimit.statusCode).toBe(400);
+    expect(atLimit.json().type).toBe('urn:order-review:problem:validation');
+  });
+
   it('no problem anywhere is typed about:blank', async () => {
     const answers = await Promise.all([
       post('<order/>', 'application/xml'),

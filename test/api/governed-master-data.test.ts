@@ -288,9 +288,13 @@ describe('governed master data', () => {
     expect(again.body.order.total).toBe('115.90');
     expect((await call('POST', '/v1/orders', 'shop', { ...repeat, requestedDeliveryDate: daysFromNow(46) })).status).toBe(409);
 
-    // Only the integrator's own orders (another's is not found), only of the same customer, never with lines of its own.
-    expect((await call('POST', '/v1/orders', 'partner', { ...repeat, orderId: uniqueOrderId() })).status).toBe(404);
-    expect((await call('POST', '/v1/orders', 'shop', { ...repeat, orderId: uniqueOrderId(), repeatOf: 'NO-SUCH-ORDER' })).status).toBe(404);
+    // Only the integrator's own orders (another's answers exactly like a missing one), only of the same customer,
+    // never with lines of its own.
+    const foreign = await call('POST', '/v1/orders', 'partner', { ...repeat, orderId: uniqueOrderId() });
+    const missing = await call('POST', '/v1/orders', 'shop', { ...repeat, orderId: uniqueOrderId(), repeatOf: 'NO-SUCH-ORDER' });
+    expect([foreign.status, missing.status]).toEqual([422, 422]);
+    expect(foreign.body.errors).toEqual([{ path: 'repeatOf', message: expect.stringContaining('no order') }]);
+    expect(missing.body.errors).toEqual([{ path: 'repeatOf', message: 'no order NO-SUCH-ORDER submitted by you' }]);
     const other = await call('POST', '/v1/orders', 'shop', { ...repeat, orderId: uniqueOrderId(), customerId: 'C-BIG' });
     expect(other.status).toBe(422);
     expect(other.body.errors).toEqual([{ path: 'repeatOf', message: expect.stringContaining('C-REPEAT') }]);
