@@ -56,7 +56,16 @@ export function createRelayWaker(deps: RelayWakerDeps): RelayWaker {
 
   const flush = async (): Promise<void> => {
     timer = undefined;
-    for (const relay of activeRelays(deps.db, deps.taskQueue)) {
+    if (closed) return;
+    let relays: RelayRef[];
+    try {
+      relays = activeRelays(deps.db, deps.taskQueue);
+    } catch (err) {
+      // Only a database closed under us (a shutdown racing the timer) gets here; a wake-up is never worth a crash.
+      deps.log.warn({ err }, 'could not list the event relays to wake; each reads the log on its own shortly');
+      return;
+    }
+    for (const relay of relays) {
       if (closed) return;
       try {
         await wake(relay);

@@ -122,7 +122,8 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
     waker = createRelayWaker({ db: deps.db, temporal: deps.temporal, taskQueue: deps.config.taskQueue, options: deps.relays.options, log: app.log });
     // Every relay (the mail relay, each webhook's) runs, and catches up with what was logged while none ran.
     app.addHook('onReady', async () => waker?.poke());
-    app.addHook('onClose', async () => waker?.close());
+    // preClose: before any onClose hook can close the database or the Temporal connection the waker uses.
+    app.addHook('preClose', async () => waker?.close());
   }
   app.decorate('relayWaker', waker);
   // New orders keep search attributes only when the namespace has them registered (an unknown one fails the task).
