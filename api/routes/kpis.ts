@@ -7,9 +7,10 @@ import { stringify } from 'csv-stringify/sync';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { KPI_CSV_COLUMNS, kpiCsvRows } from '../../domain/kpis';
 import { sendCsv, wantsCsv } from '../csv';
-import { authProblems, problemResponses } from '../schemas/common';
-import { jsonOrCsv, kpiQuery, kpiReport } from '../schemas/kpis';
+import { authProblems, jsonOrCsv, problemResponses } from '../schemas/common';
+import { kpiQuery, kpiReport } from '../schemas/kpis';
 import { kpisOf, resolvePeriod } from '../services/kpis';
+import { zoneOf } from '../services/period';
 
 const kpiRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -30,7 +31,7 @@ const kpiRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const timeZone = app.policy.calendar?.timeZone ?? 'UTC';
+      const timeZone = zoneOf(app.policy);
       const period = resolvePeriod(request.query, timeZone);
       const report = kpisOf(app.db, period, { groupBy: request.query.groupBy, timeZone });
       if (wantsCsv(request, request.query.format)) {

@@ -2,18 +2,7 @@
 import { z } from 'zod';
 import { KPI_GROUPINGS } from '../../domain/kpis';
 import { DEPARTMENTS } from '../../domain/types';
-import { isoTimestamp } from './common';
-
-/** A day (YYYY-MM-DD) or an instant (ISO 8601 with a zone), as `from`/`to` take them. */
-export const periodBound = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/,
-    { message: 'must be a date (YYYY-MM-DD) or a date-time with a zone (2026-12-01T08:00:00Z)', abort: true },
-  )
-  .refine((v) => !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)), 'is not a real date');
-
-export const outputFormat = z.enum(['json', 'csv']).optional().describe('csv: the same as `Accept: text/csv`');
+import { isoTimestamp, outputFormat, periodBound } from './common';
 
 export const kpiQuery = z.object({
   from: periodBound.optional().describe('start of the period (inclusive); a date is its first instant in the policy calendar zone (UTC without one); default: 30 days before `to`'),
@@ -67,14 +56,3 @@ export const kpiReport = z
     groups: z.array(z.object({ key: z.string(), ...figures })).describe('with groupBy: one per key; by department an order counts in each department that reviewed it'),
   })
   .meta({ id: 'KpiReport' });
-
-/** A 200 that is JSON by default and CSV on request (Accept: text/csv, or format=csv). */
-export function jsonOrCsv<T extends z.ZodType>(schema: T, description: string) {
-  return {
-    description,
-    content: {
-      'application/json': { schema },
-      'text/csv': { schema: z.string().describe('the same figures as CSV, with a header line') },
-    },
-  };
-}

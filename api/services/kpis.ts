@@ -2,12 +2,12 @@
  * The KPI report of a period (contract section 11): the orders submitted in it are found through the read model's
  * submission index, their events are read from the log, and the figures come from the pure rules in domain/kpis.
  */
-import { DateTime } from 'luxon';
 import { and, asc, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { customers, orderEvents, orders } from '../../db/schema';
 import { factsOfLog, KPI_EVENT_TYPES, type KpiGrouping, type KpiReport, kpiReport } from '../../domain/kpis';
 import { problems } from '../problem';
+import { boundMs } from './period';
 
 /** The longest period one report covers: a year (and a day, for leap years), so `day` groups stay few. */
 export const MAX_PERIOD_DAYS = 366;
@@ -18,21 +18,13 @@ export interface Period {
   to: string;
 }
 
-function bound(value: string, timeZone: string, end: boolean): number {
-  if (value.length === 10) {
-    const day = DateTime.fromISO(value, { zone: timeZone });
-    return (end ? day.plus({ days: 1 }) : day).toMillis();
-  }
-  return Date.parse(value);
-}
-
 /**
  * [from, to) as instants. A date `from` is that day's first instant in `timeZone`; a date `to` includes that whole
  * day. Default: the 30 days before now. 400 when `from` is not before `to` or the period exceeds a year.
  */
 export function resolvePeriod(q: { from?: string; to?: string }, timeZone: string, now = Date.now()): Period {
-  const to = q.to ? bound(q.to, timeZone, true) : now;
-  const from = q.from ? bound(q.from, timeZone, false) : to - DEFAULT_PERIOD_DAYS * 86_400_000;
+  const to = q.to ? boundMs(q.to, timeZone, true) : now;
+  const from = q.from ? boundMs(q.from, timeZone, false) : to - DEFAULT_PERIOD_DAYS * 86_400_000;
   if (from >= to) throw problems.badRequest('the period is empty', [{ path: 'from', message: 'must be before `to`' }]);
   if (to - from > MAX_PERIOD_DAYS * 86_400_000) {
     throw problems.badRequest('the period is too long', [{ path: 'from', message: `the period may cover at most ${MAX_PERIOD_DAYS} days` }]);

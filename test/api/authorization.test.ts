@@ -39,7 +39,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: '/v1/capacity', allowed: READERS },
   { method: 'GET', url: '/v1/capacity/versions', allowed: READERS },
   { method: 'POST', url: '/v1/orders', allowed: ['integrator'], body: {} },
-  { method: 'GET', url: '/v1/orders', allowed: ['integrator', 'auditor', 'admin', 'erp'] },
+  { method: 'GET', url: '/v1/orders', allowed: ['integrator', 'approver', 'auditor', 'admin', 'erp'] },
   { method: 'GET', url: `/v1/orders/${MISSING}`, allowed: ['integrator', 'approver', 'auditor', 'admin', 'erp'] },
   { method: 'GET', url: '/v1/inbox', allowed: ['approver'] },
   { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/decision`, allowed: ['approver'], body: { decision: 'approve' } },
