@@ -20,6 +20,7 @@ import eventRoutes from './routes/events';
 import fulfilmentRoutes from './routes/fulfilment';
 import healthRoutes from './routes/health';
 import inboxRoutes from './routes/inbox';
+import kpiRoutes from './routes/kpis';
 import consolePlugin from './console/plugin';
 import auditRoutes, { type AuditRoutesOptions } from './routes/audit';
 import historyArchiver, { type HistoryArchiverOptions } from './plugins/history-archiver';
@@ -171,6 +172,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       await v1.register(notificationRoutes);
       await v1.register(trackingApiRoutes);
       await v1.register(stepRoutes);
+      await v1.register(kpiRoutes);
     },
     { prefix: '/v1' },
   );

@@ -10,8 +10,11 @@ import type { ResolvedPolicy } from '../domain/types';
 import type { RelayWaker } from '../activities/relay-waker';
 import type { SecretBox } from '../db/secrets';
 
-/** A role a route may allow. `approver` means any `approver:<department>` role. */
-export type RouteRole = 'integrator' | 'approver' | 'auditor' | 'admin' | 'erp';
+/**
+ * A role a route may allow. `approver` means any `approver:<department>` role; `approver:management` only
+ * management's (the KPIs show every department's figures).
+ */
+export type RouteRole = 'integrator' | 'approver' | 'approver:management' | 'auditor' | 'admin' | 'erp';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -252,6 +252,12 @@ export const orders = sqliteTable(
     index('orders_submitter').on(t.submittedBy, t.submittedAt),
     index('orders_status').on(t.status, t.submittedAt),
     index('orders_submitted').on(t.submittedAt, t.orderId),
+    // The order search (contract section 11): each filter reads its own index in list order (newest first), so a
+    // page stops after `limit` rows instead of sorting every match.
+    index('orders_customer_submitted').on(t.customerId, t.submittedAt, t.orderId),
+    index('orders_channel').on(t.channel, t.submittedAt, t.orderId),
+    index('orders_priority').on(t.priority, t.submittedAt, t.orderId),
+    index('orders_escalated').on(t.submittedAt, t.orderId).where(sql`${t.escalated} = 1`),
   ],
 );
 
@@ -323,6 +329,8 @@ export const inboxItems = sqliteTable(
       t.step,
     ),
     index('inbox_escalated').on(t.escalated, t.priority, t.dueAt),
+    // The order search's `awaiting=<step>` (a department uses inbox_queue).
+    index('inbox_step').on(t.step, t.orderId),
   ],
 );
 

@@ -25,6 +25,7 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         { name: 'master data', description: 'Customers, products, materials and capacity the review checks against' },
         { name: 'principals', description: 'API principals and their roles (admin), and who you are (GET /v1/me, everyone)' },
         { name: 'events', description: 'The event log: a feed, webhooks, notifications' },
+        { name: 'insight', description: 'KPIs of a period (JSON or CSV)' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },

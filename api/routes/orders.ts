@@ -2,21 +2,26 @@
  * Orders: submit, read, list, decide a step, amend, cancel. Each handler validates (zod), is authorised by its
  * declared roles plus the visibility rule, and makes one intake or Temporal call through a service.
  */
+import { stringify } from 'csv-stringify/sync';
 import type { FastifyRequest } from 'fastify';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Principal } from '../../db/principals';
+import { parseMoney } from '../../domain/money';
 import { normaliseRequest } from '../../domain/order';
+import { sendCsv, wantsCsv } from '../csv';
 import { amendUpdate, cancelUpdate } from '../../workflows/messages';
 import { principalOf } from '../plugins/auth';
 import { problems } from '../problem';
 import { actorOf, departmentsOf, hasRole } from '../roles';
-import { authProblems, problemResponses } from '../schemas/common';
+import { authProblems, jsonOrCsv, problemResponses } from '../schemas/common';
 import {
   amendOrderBody,
   cancelBody,
   decisionBody,
   decisionParams,
   idempotencyHeaders,
+  ORDER_CSV_COLUMNS,
+  ORDER_PAGE_MAX,
   orderList,
   orderListQuery,
   orderParams,
@@ -28,6 +33,7 @@ import { orderViewOf } from '../services/fulfilment';
 import { applyOrderUpdate } from '../services/order-updates';
 import { listOrders, type OrderRecord, stateAfterUpdate, stateOf, visibleOrder } from '../services/orders';
 import { decideStep, updateIdFor } from '../services/step-actions';
+import { boundMs, zoneOf } from '../services/period';
 
 const tags = ['orders'];
 
@@ -95,16 +101,42 @@ const orderRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/orders',
     {
-      config: { roles: ['integrator', 'auditor', 'admin', 'erp'] },
+      config: { roles: ['integrator', 'approver', 'auditor', 'admin', 'erp'] },
       schema: {
         tags,
-        summary: 'List orders, newest first',
-        description: 'An integrator lists only its own orders. Keyset pagination: pass nextCursor as cursor.',
+        summary: 'List and search orders, newest first (JSON, or CSV with Accept: text/csv or format=csv)',
+        description:
+          'An integrator lists only its own orders; approvers, auditors, admins and erp list all. Every filter given must hold. ' +
+          '`awaiting` takes a step or a department. Keyset pagination: pass nextCursor as cursor (for CSV it is in the `Link` ' +
+          'header, rel="next", and in `X-Next-Cursor`). limit: at most 200 as JSON, 5000 as CSV.',
         querystring: orderListQuery,
-        response: { 200: orderList, ...problemResponses(400), ...authProblems },
+        response: { 200: jsonOrCsv(orderList, 'A page of orders'), ...problemResponses(400), ...authProblems },
       },
     },
-    async (request) => listOrders(app.db, principalOf(request), request.query),
+    async (request, reply) => {
+      const q = request.query;
+      const csv = wantsCsv(request, q.format);
+      if (!csv && q.limit > ORDER_PAGE_MAX.json) {
+        throw problems.badRequest('limit is too large', [{ path: 'limit', message: `must be at most ${ORDER_PAGE_MAX.json} (${ORDER_PAGE_MAX.csv} as CSV)` }]);
+      }
+      const zone = zoneOf(app.policy);
+      const result = listOrders(app.db, principalOf(request), {
+        ...q,
+        submittedFrom: q.submittedFrom ? new Date(boundMs(q.submittedFrom, zone, false)).toISOString() : undefined,
+        submittedTo: q.submittedTo ? new Date(boundMs(q.submittedTo, zone, true)).toISOString() : undefined,
+        minTotalMinor: q.minTotal === undefined ? undefined : parseMoney(q.minTotal),
+        maxTotalMinor: q.maxTotal === undefined ? undefined : parseMoney(q.maxTotal),
+      });
+      reply.header('vary', 'Accept');
+      if (!csv) return result;
+      if (result.nextCursor) {
+        const next = new URLSearchParams(request.url.split('?')[1] ?? '');
+        next.set('cursor', result.nextCursor);
+        reply.header('link', `</v1/orders?${next.toString()}>; rel="next"`).header('x-next-cursor', result.nextCursor);
+      }
+      const rows = result.items.map((o) => ({ ...o, awaiting: o.awaiting.join(' ') }));
+      return sendCsv(reply, stringify(rows, { header: true, columns: [...ORDER_CSV_COLUMNS], cast: { boolean: (b) => String(b) } }), 'orders.csv');
+    },
   );
 
   app.post(

@@ -93,3 +93,25 @@ export const shipTo = z.strictObject({
   postalCode: singleLine(20).optional(),
   country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter ISO 3166 country code, e.g. "CN"'),
 });
+
+/** A day (YYYY-MM-DD) or an instant (ISO 8601 with a zone), as `from`/`to` take them. */
+export const periodBound = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/,
+    { message: 'must be a date (YYYY-MM-DD) or a date-time with a zone (2026-12-01T08:00:00Z)', abort: true },
+  )
+  .refine((v) => !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)), 'is not a real date');
+
+export const outputFormat = z.enum(['json', 'csv']).optional().describe('csv: the same as `Accept: text/csv`');
+
+/** A 200 that is JSON by default and CSV on request (Accept: text/csv, or format=csv). */
+export function jsonOrCsv<T extends z.ZodType>(schema: T, description: string) {
+  return {
+    description,
+    content: {
+      'application/json': { schema },
+      'text/csv': { schema: z.string().describe('the same figures as CSV, with a header line') },
+    },
+  };
+}

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../domain/dates';
 import { parseMoney } from '../../domain/money';
-import { CHANNELS, DECISIONS, DEFAULTABLE_ORDER_FIELDS, ORDER_STATUSES, PRIORITIES, STEP_IDS, STEP_STATUSES } from '../../domain/types';
-import { currency, id, isoTimestamp, money, multiLine, nextCursor, pageQuery, paymentTerms, shipTo, shipToView, singleLine } from './common';
+import { CHANNELS, DECISIONS, DEFAULTABLE_ORDER_FIELDS, DEPARTMENTS, ORDER_STATUSES, PRIORITIES, REVIEW_STEP_IDS, STEP_IDS, STEP_STATUSES } from '../../domain/types';
+import { currency, id, isoTimestamp, money, multiLine, nextCursor, outputFormat, pageQuery, paymentTerms, periodBound, shipTo, shipToView, singleLine } from './common';
 import { checkEvidence } from './evidence';
 import { fulfilmentView } from './fulfilment';
 
@@ -158,10 +158,36 @@ export const orderView = z
   })
   .meta({ id: 'Order' });
 
+/** The most rows one page of the order list holds: as JSON, and as a CSV export. */
+export const ORDER_PAGE_MAX = { json: 200, csv: 5000 } as const;
+
 export const orderListQuery = z.object({
   status: z.enum(ORDER_STATUSES).optional(),
   customerId: id.optional(),
-  ...pageQuery,
+  awaiting: z
+    .enum([...REVIEW_STEP_IDS, ...DEPARTMENTS])
+    .optional()
+    .describe('orders with this step, or a step of this department, awaiting a decision now'),
+  priority: z.enum(PRIORITIES).optional(),
+  channel: z.enum(CHANNELS).optional(),
+  escalated: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('true: orders with an escalated step awaiting a decision; false: orders without one'),
+  submittedFrom: periodBound.optional().describe('submitted at or after (a date: its first instant, in the policy calendar zone or UTC)'),
+  submittedTo: periodBound.optional().describe('submitted before (a date: that whole day included)'),
+  minTotal: money.optional().describe('order total at least this'),
+  maxTotal: money.optional().describe('order total at most this'),
+  format: outputFormat,
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(ORDER_PAGE_MAX.csv)
+    .default(50)
+    .describe(`rows per page: at most ${ORDER_PAGE_MAX.json} as JSON, ${ORDER_PAGE_MAX.csv} as CSV`),
+  cursor: pageQuery.cursor,
 });
 
 export const orderSummary = z.object({
@@ -170,13 +196,17 @@ export const orderSummary = z.object({
   revision: z.number().int(),
   priority: z.enum(PRIORITIES),
   customerId: z.string(),
+  channel: z.enum(CHANNELS),
   total: money,
   awaiting: z.array(z.enum(STEP_IDS)),
+  escalated: z.boolean().describe('a step awaiting a decision is escalated'),
   submittedAt: isoTimestamp,
   updatedAt: isoTimestamp,
   completedAt: isoTimestamp.nullable(),
 });
 export const orderList = z.object({ items: z.array(orderSummary), nextCursor });
+/** The CSV columns of the order list: the summary's fields (awaiting steps separated by spaces). */
+export const ORDER_CSV_COLUMNS = Object.keys(orderSummary.shape) as (keyof z.infer<typeof orderSummary>)[];
 
 export const inboxQuery = z.object({ ...pageQuery });
 export const inboxItem = z.object({

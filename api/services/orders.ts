@@ -3,12 +3,12 @@
  * its intake record) and of the inbox.
  */
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { type Db, prepared, writeTx } from '../../db/client';
 import { appendEvents, orderEventsOf, orderStream } from '../../db/events';
 import type { Principal } from '../../db/principals';
 import { inboxItems, orderIntake, orders } from '../../db/schema';
-import type { DecisionKind, Department } from '../../domain/types';
+import { type Channel, type DecisionKind, type Department, DEPARTMENTS, type Priority } from '../../domain/types';
 import { dueReason } from '../../domain/priority';
 import { formatMoney } from '../../domain/money';
 import type { OrderStatus, StepId } from '../../domain/types';
@@ -86,21 +86,80 @@ export function stateOf(row: OrderRecord): OrderState {
   return row.state;
 }
 
-export function listOrders(
-  db: Db,
-  principal: Principal,
-  q: { status?: OrderStatus; customerId?: string; limit: number; cursor?: string },
-) {
+/** The filters of the order list (contract section 11); dates are already resolved to instants. */
+export interface OrderFilters {
+  status?: OrderStatus;
+  customerId?: string;
+  /** A step, or a department: orders with it (one of its steps) awaiting a decision now. */
+  awaiting?: StepId | Department;
+  priority?: Priority;
+  channel?: Channel;
+  escalated?: boolean;
+  /** ISO instants: submitted in [submittedFrom, submittedTo). */
+  submittedFrom?: string;
+  submittedTo?: string;
+  minTotalMinor?: number;
+  maxTotalMinor?: number;
+}
+
+/** One row of the order list. */
+export interface OrderSummary {
+  orderId: string;
+  status: OrderStatus;
+  revision: number;
+  priority: Priority;
+  customerId: string;
+  channel: Channel;
+  total: string;
+  awaiting: StepId[];
+  escalated: boolean;
+  submittedAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+}
+
+/**
+ * Orders the principal may see that match every filter, newest first, keyset-paged on (submittedAt, orderId).
+ * Integrators see their own orders only; everyone else who may list sees all (as for reads of one order).
+ * Each filter has an index that serves it in list order (db/schema.ts), so a page stays cheap at 100,000 orders;
+ * `awaiting` reads the inbox, which holds exactly the steps waiting now.
+ */
+export function listOrders(db: Db, principal: Principal, q: OrderFilters & { limit: number; cursor?: string }): { items: OrderSummary[]; nextCursor: string | null } {
   const where: (SQL | undefined)[] = [];
   if (!seesAllOrders(principal)) where.push(eq(orders.submittedBy, principal.id));
   if (q.status) where.push(eq(orders.status, q.status));
   if (q.customerId) where.push(eq(orders.customerId, q.customerId));
+  if (q.priority) where.push(eq(orders.priority, q.priority));
+  if (q.channel) where.push(eq(orders.channel, q.channel));
+  // Literal 1/0, not a bound parameter: only then may SQLite use the partial index on escalated orders.
+  if (q.escalated !== undefined) where.push(q.escalated ? sql`${orders.escalated} = 1` : sql`${orders.escalated} = 0`);
+  if (q.submittedFrom) where.push(gte(orders.submittedAt, q.submittedFrom));
+  if (q.submittedTo) where.push(lt(orders.submittedAt, q.submittedTo));
+  if (q.minTotalMinor !== undefined) where.push(gte(orders.totalMinor, q.minTotalMinor));
+  if (q.maxTotalMinor !== undefined) where.push(lte(orders.totalMinor, q.maxTotalMinor));
+  if (q.awaiting) {
+    const column = (DEPARTMENTS as readonly string[]).includes(q.awaiting) ? inboxItems.department : inboxItems.step;
+    where.push(inArray(orders.orderId, db.select({ id: inboxItems.orderId }).from(inboxItems).where(eq(column, q.awaiting))));
+  }
   if (q.cursor) {
     const [submittedAt, orderId] = decodeCursor(q.cursor, 2);
     where.push(sql`(${orders.submittedAt}, ${orders.orderId}) < (${submittedAt}, ${orderId})`);
   }
   const rows = db
-    .select()
+    .select({
+      orderId: orders.orderId,
+      status: orders.status,
+      revision: orders.revision,
+      priority: orders.priority,
+      customerId: orders.customerId,
+      channel: orders.channel,
+      totalMinor: orders.totalMinor,
+      escalated: orders.escalated,
+      awaiting: sql<string | null>`json_extract(${orders.state}, '$.awaiting')`,
+      submittedAt: orders.submittedAt,
+      updatedAt: orders.updatedAt,
+      completedAt: orders.completedAt,
+    })
     .from(orders)
     .where(and(...where))
     .orderBy(desc(orders.submittedAt), desc(orders.orderId))
@@ -112,10 +171,12 @@ export function listOrders(
       orderId: r.orderId,
       status: r.status as OrderStatus,
       revision: r.revision,
-      priority: r.priority as 'normal' | 'urgent',
+      priority: r.priority as Priority,
       customerId: r.customerId,
+      channel: r.channel as Channel,
       total: formatMoney(r.totalMinor),
-      awaiting: ((r.state as unknown as OrderState).awaiting ?? []) as StepId[],
+      awaiting: (r.awaiting ? JSON.parse(r.awaiting) : []) as StepId[],
+      escalated: r.escalated,
       submittedAt: r.submittedAt,
       updatedAt: r.updatedAt,
       completedAt: r.completedAt,

@@ -39,7 +39,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: '/v1/capacity', allowed: READERS },
   { method: 'GET', url: '/v1/capacity/versions', allowed: READERS },
   { method: 'POST', url: '/v1/orders', allowed: ['integrator'], body: {} },
-  { method: 'GET', url: '/v1/orders', allowed: ['integrator', 'auditor', 'admin', 'erp'] },
+  { method: 'GET', url: '/v1/orders', allowed: ['integrator', 'approver', 'auditor', 'admin', 'erp'] },
   { method: 'GET', url: `/v1/orders/${MISSING}`, allowed: ['integrator', 'approver', 'auditor', 'admin', 'erp'] },
   { method: 'GET', url: '/v1/inbox', allowed: ['approver'] },
   { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/decision`, allowed: ['approver'], body: { decision: 'approve' } },
@@ -66,6 +66,8 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/unclaim`, allowed: ['approver'] },
   { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/assign`, allowed: ['approver'], body: {} },
   { method: 'POST', url: '/v1/decisions', allowed: ['approver'], body: {} },
+  // Every department's figures: management (approver:management; a finance approver is refused), auditors, admins.
+  { method: 'GET', url: '/v1/kpis', allowed: ['admin', 'auditor'] },
 ];
 
 /** Open on purpose: the customer's tracking page data, whose unguessable token is the credential. */
