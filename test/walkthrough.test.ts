@@ -75,7 +75,7 @@ describe('README walkthrough', () => {
         const timer = setTimeout(() => reject(new Error(`npm start not ready after 240 s:\n${log}`)), 240_000);
         const onData = (chunk: Buffer) => {
           log += chunk.toString();
-          if (log.includes('[start] ready')) {
+          if (log.includes('"msg":"ready in')) {
             clearTimeout(timer);
             resolve();
           }
