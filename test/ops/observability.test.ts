@@ -15,7 +15,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../db/client';
 import { createPrincipal, ensureAdmin } from '../../db/principals';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
+import { notifications } from '../../db/schema';
 import { cleanOrder, seedMasterData } from '../helpers/app';
+import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
 import { parsePrometheus, type Sample, sampleValue } from '../helpers/prometheus';
 import { uniqueTaskQueue } from '../helpers/temporal';
 
@@ -52,6 +54,7 @@ function startProcess(file: string, ready: RegExp, env: Record<string, string> =
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       METRICS_TOKEN,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,14 +81,16 @@ let api: Proc;
 let worker: Proc;
 let base: string;
 let workerMetricsUrl: string;
+let receiver: Receiver;
 
 beforeAll(async () => {
   const db = openDatabase(path.join(dataDir, 'app.db'));
   seedMasterData(db);
   ensureAdmin(db, tokens.admin);
   createPrincipal(db, { id: 'shop', name: 'shop', roles: ['integrator'], token: tokens.shop });
-  createPrincipal(db, { id: 'finance', name: 'finance', roles: ['approver:finance'], token: tokens.finance });
-  createPrincipal(db, { id: 'management', name: 'management', roles: ['approver:management'], token: tokens.management });
+  // With an address each, so the mail relay tells them (logged: no SMTP_URL) when a step waits for them.
+  createPrincipal(db, { id: 'finance', name: 'finance', roles: ['approver:finance'], token: tokens.finance, email: 'finance@example.com' });
+  createPrincipal(db, { id: 'management', name: 'management', roles: ['approver:management'], token: tokens.management, email: 'management@example.com' });
   closeDatabase(db);
   [worker, api] = await Promise.all([
     startProcess('worker.ts', /worker metrics on (http:\/\/\S+\/metrics)/, { WORKER_METRICS_PORT: '0' }).then(async (w) => {
@@ -96,6 +101,10 @@ beforeAll(async () => {
   ]);
   base = api.match[1]!;
   workerMetricsUrl = worker.match[1]!;
+  receiver = await startReceiver();
+  const hook = await call('POST', '/v1/webhooks', 'admin', { url: receiver.url });
+  expect(hook.status).toBe(201);
+  receiver.setSecret(hook.json.secret);
 }, 120_000);
 
 afterAll(async () => {
@@ -106,6 +115,7 @@ afterAll(async () => {
       await exited;
     }
   }
+  await receiver?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -201,10 +211,24 @@ describe('an order decided by finance and management, as an operator sees it', (
     expect(sampleValue(after, 'order_review_steps_awaiting', { department: 'finance' })).toBe(0);
   });
 
-  it("the worker's /metrics: its activity counters and the Temporal SDK's own metrics", async () => {
+  it("the worker's /metrics: activity, webhook and notification counters, and the Temporal SDK's own metrics", async () => {
+    // Every delivery the receiver answered 2xx is counted, the approval's last; each mail the relay logged too.
+    const delivered = (s: Sample[]) => sampleValue(s, 'order_review_webhook_deliveries_total', { outcome: 'delivered' });
+    const approvedArrived = () => receiver.delivered().some((d) => d.body.type === 'order.approved' && d.body.data.orderId === orderId);
+    await waitUntil(async () => approvedArrived() && delivered(await metrics(workerMetricsUrl)) === receiver.delivered().length, 'the approval delivered and counted');
     const samples = await metrics(workerMetricsUrl);
+    expect(delivered(samples)).toBeGreaterThanOrEqual(4); // submitted, awaiting, decided ×2, approved …
+    expect(sampleValue(samples, 'order_review_webhook_deliveries_total', { outcome: 'failed' })).toBe(0);
+    expect(sampleValue(samples, 'order_review_webhook_delivery_lag_seconds_count', { outcome: 'delivered' })).toBe(delivered(samples));
+    const db = openDatabase(path.join(dataDir, 'app.db'), { migrate: false });
+    try {
+      const logged = db.select().from(notifications).all().filter((n) => n.status === 'logged').length;
+      expect(logged).toBeGreaterThanOrEqual(2); // finance, then management, were told
+      expect(sampleValue(samples, 'order_review_notifications_total', { status: 'logged' })).toBe(logged);
+    } finally {
+      closeDatabase(db);
+    }
     expect(sampleValue(samples, 'order_review_activity_executions_total', { activity: 'recordState', outcome: 'completed' })).toBeGreaterThan(0);
-    expect(sampleValue(samples, 'order_review_webhook_deliveries_total', { outcome: 'delivered' })).toBe(0);
     const sdk = samples.filter((s) => s.name.startsWith('temporal_'));
     expect(sdk.length).toBeGreaterThan(0);
     expect(sdk.some((s) => s.labels.task_queue === taskQueue)).toBe(true);
