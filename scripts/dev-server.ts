@@ -65,6 +65,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
         extraArgs: SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]),
       },
     });
+    opts.log(`Temporal dev server (SDK download) on ${address}, UI ${uiUrl}`);
     return { address, uiUrl, stop: () => env.teardown() };
   }
 
@@ -134,6 +135,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     await stop();
     throw err;
   }
+  opts.log(`Temporal dev server (pid ${child.pid}) on ${address}, UI ${uiUrl}, search attributes ${SEARCH_ATTRIBUTES.map((a) => a.name).join(', ')}`);
   return { address, uiUrl, stop };
 }
 
