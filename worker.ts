@@ -2,6 +2,7 @@
  * The worker: runs order review workflows and their activities against a Temporal cluster.
  * Run it alone (`npx tsx worker.ts`, production shape) or from scripts/start.ts (embedded default).
  */
+import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
@@ -41,7 +42,13 @@ export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Prom
   const metrics = opts.metrics ?? createWorkerMetrics();
   const db = openDatabase(config.dbFile);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, publicUrl: publicUrlOf(config) }, (msg, fields) => log.info(fields, msg));
+  // Inside an activity (the mail relay's), through its context's log: the line carries the activity's attributes.
+  const mailLog = (msg: string, fields: Record<string, unknown>): void => {
+    const ctx = activityContext.getStore();
+    if (ctx) ctx.log.info(msg, fields);
+    else log.info(fields, msg);
+  };
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, publicUrl: publicUrlOf(config) }, mailLog);
   const waker = createRelayWaker({
     db,
     temporal: new Client({ connection, namespace: config.namespace }),

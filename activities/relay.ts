@@ -123,7 +123,7 @@ export function createRelayActivities(deps: RelayDeps) {
       let status = deps.mailer.sends ? 'sent' : 'logged';
       let error: string | null = null;
       try {
-        await deps.mailer.send(to, mail);
+        await deps.mailer.send(to, { ...mail, orderId: row.orderId });
       } catch (err) {
         status = 'failed';
         error = err instanceof Error ? err.message : String(err);

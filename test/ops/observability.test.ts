@@ -269,6 +269,10 @@ describe('an order decided by finance and management, as an operator sees it', (
     ]);
     // The outcome's actor is the workflow (it concluded from management's approval); the submitter is named too.
     expect(said('order review finished')).toEqual([expect.objectContaining({ status: 'approved', principal: 'system', submittedBy: 'shop' })]);
+    // The mails the relay logged (no SMTP_URL) name the order and come through the activity's context.
+    const mails = workerLines.filter((l) => String(l.msg).startsWith('notification (no SMTP_URL'));
+    expect(mails.length).toBeGreaterThanOrEqual(2);
+    for (const m of mails) expect(m).toMatchObject({ orderId, sdkComponent: 'activity', activityType: 'relayDeliver' });
     // Any worker line about this order's workflow names the order.
     for (const l of workerLines.filter((l) => l.workflowId === `order-${orderId}`)) expect(l.orderId).toBe(orderId);
 
