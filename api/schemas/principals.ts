@@ -64,3 +64,20 @@ export const delegationBody = z.strictObject({
   to: id.describe('the colleague who acts for you (an active approver)'),
   until: z.iso.datetime({ offset: true, error: 'must be an ISO date-time, e.g. 2027-01-15T18:00:00+08:00' }),
 });
+
+export const colleaguesQuery = z.object({
+  department: z.enum(DEPARTMENTS).optional().describe("one of your departments (management: any); default all of yours"),
+});
+
+/** GET /v1/me/colleagues: whom a step can be handed to, or whom to name as a delegate. */
+export const colleagueList = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        departments: z.array(z.enum(DEPARTMENTS)).describe('the departments asked about that this colleague decides for'),
+      }),
+    ),
+  })
+  .meta({ id: 'Colleagues' });
