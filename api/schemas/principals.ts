@@ -41,7 +41,9 @@ export const principalList = z.object({ items: z.array(principalView) });
 export const delegationView = z
   .object({
     from: z.string().describe('the principal who is away'),
+    fromName: z.string().describe("the away principal's name"),
     to: z.string().describe('the delegate'),
+    toName: z.string().describe("the delegate's name"),
     until: isoTimestamp,
     departments: z.array(z.enum(DEPARTMENTS)).describe("the delegator's departments the delegate acts for"),
   })

@@ -85,8 +85,10 @@ describe("approvers' tools", () => {
 
     const set = await call('PUT', '/v1/me/delegation', 'finance2', { to: 'production', until });
     expect(set.statusCode, set.body).toBe(200);
-    expect(set.json()).toMatchObject({ from: 'finance2', to: 'production', departments: ['finance'] });
-    expect((await call('GET', '/v1/me', 'production')).json().delegations).toEqual([expect.objectContaining({ from: 'finance2', to: 'production' })]);
+    expect(set.json()).toMatchObject({ from: 'finance2', fromName: 'finance2', to: 'production', toName: 'production', departments: ['finance'] });
+    expect((await call('GET', '/v1/me', 'production')).json().delegations).toEqual([
+      expect.objectContaining({ from: 'finance2', fromName: 'finance2', to: 'production', toName: 'production' }),
+    ]);
     expect(await inboxItem('production', id)).toBeDefined();
 
     const decided = await decide(id, 'production');

@@ -2,12 +2,12 @@
 // The inbox: the steps awaiting the signed-in principal's departments (and those of away colleagues who delegated to
 // it), most urgent first (the API's order). Each row says why the step waits, whose order it is, what it is worth,
 // why it ranks where it does and who claimed it; rows can be claimed, released and ticked for a bulk decision.
-import { getColleagues, getInbox, postClaim } from './api.js';
+import { getColleagues, getInbox, getMe, postClaim } from './api.js';
 import { $, flash, h } from './dom.js';
 import { absolute, findingWords, problemSentence, tickTimes, timeEl, timeFormat } from './format.js';
 import { stepLabel } from './labels.js';
 import { delegatedToMe } from './permissions.js';
-import { sessionExpired } from './session.js';
+import { renderWho, sessionExpired } from './session.js';
 import { hasInbox, INBOX_LIMIT, personName, state } from './state.js';
 
 /** @typedef {import('./types.js').InboxPage} InboxPage */
@@ -32,6 +32,18 @@ export async function refreshInbox() {
       $('inbox-updated').textContent = `Refresh failed: ${problemSentence(res)}`;
       return;
     }
+    // A step of a department that is neither mine nor known to be delegated to me: a colleague delegated to me
+    // since I signed in. Learn who (GET /v1/me), so the row and the decision form say on whose behalf.
+    const delegated = delegatedToMe(state.me);
+    const management = state.me?.departments.includes('management') ?? false;
+    if (res.data.items.some((i) => !state.me?.departments.includes(i.department) && !delegated.has(i.department) && !(management && i.escalated))) {
+      const me = await getMe();
+      if (me.ok && token === state.token) {
+        state.me = me.data;
+        renderWho(me.data);
+        await loadPeople();
+      }
+    }
     renderInbox(res.data);
   } finally {
     state.inboxLoading = false;
@@ -42,6 +54,10 @@ export async function refreshInbox() {
 export async function loadPeople() {
   if (!state.me) return;
   state.people.set(state.me.id, state.me.name);
+  for (const d of state.me.delegations) {
+    if (d.fromName) state.people.set(d.from, d.fromName);
+    if (d.toName) state.people.set(d.to, d.toName);
+  }
   if (!hasInbox()) return;
   const res = await getColleagues();
   if (!res.ok) return;

@@ -24,6 +24,10 @@ export async function showMePage() {
 function setMe(me) {
   state.me = me;
   state.people.set(me.id, me.name);
+  for (const d of me.delegations) {
+    if (d.fromName) state.people.set(d.from, d.fromName);
+    if (d.toName) state.people.set(d.to, d.toName);
+  }
   renderWho(me);
 }
 
@@ -114,6 +118,7 @@ async function onAway(event) {
     error.textContent = fields ? `${problemSentence(res)} (${fields})` : problemSentence(res);
     return;
   }
+  if (res.data.toName) state.people.set(res.data.to, res.data.toName);
   flash(`You are away until ${absolute(res.data.until)}; ${personName(res.data.to)} decides for you.`, 'ok');
   await showMePage();
   $('end-away').focus();

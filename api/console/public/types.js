@@ -63,7 +63,7 @@
 /** @typedef {{ items: InboxItem[], nextCursor: string | null }} InboxPage */
 
 /** A delegation in force: `to` sees and decides the steps of `from`'s `departments` until `until`. */
-/** @typedef {{ from: string, to: string, until: string, departments: string[] }} Delegation */
+/** @typedef {{ from: string, fromName?: string, to: string, toName?: string, until: string, departments: string[] }} Delegation */
 /** GET /v1/me. @typedef {{ id: string, name: string, roles: string[], departments: string[], delegations: Delegation[] }} Me */
 /** GET /v1/me/colleagues. @typedef {{ id: string, name: string, departments: string[] }} Colleague */
 
