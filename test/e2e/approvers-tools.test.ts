@@ -60,7 +60,9 @@ describe("approvers' tools in the console (Chromium)", () => {
   it('bulk: three ticked rows approved with one comment, the refused fourth listed with why; rows say why, whose, how much, who claimed', async () => {
     const batch = [id('b1'), id('b2'), id('b3')];
     const held = id('b-held');
-    await awaitingCredit([...batch, held]);
+    await awaitingCredit([batch[0]!, held]);
+    await awaitingCredit([batch[1]!], 40, { priority: 'urgent' });
+    await awaitingCredit([batch[2]!], 960);
     // A colleague holds the fourth: in the batch it is refused on its own (409), the others go through.
     expect((await p.api(t('fin-2'), 'POST', `/v1/orders/${held}/steps/credit/claim`)).status).toBe(200);
 
@@ -76,13 +78,19 @@ describe("approvers' tools in the console (Chromium)", () => {
     await expectText(row.locator('.c-claim'), /Unclaimed/);
     await expectText(inboxRow(page, held, 'credit').locator('.c-claim'), /Claimed by Frank Finance \(fin-2\)/);
 
+    await expectText(inboxRow(page, batch[1]!, 'credit').locator('.c-priority'), /Urgent\s*urgent order · due in \d+ h/);
+    await expectText(inboxRow(page, batch[2]!, 'credit').locator('.c-total'), /^12000\.00 CNY$/);
+    await expectText(inboxRow(page, batch[2]!, 'credit').locator('.c-priority'), /high value: 12000\.00 CNY/);
+
     for (const orderId of [...batch, held]) await inboxRow(page, orderId, 'credit').getByRole('checkbox').check();
     await expectText(page.locator('#bulk-count'), /^4 steps selected$/);
+    await page.getByLabel(/One comment for every selected step/).fill('Prepaid; batch ok.');
+    await screenshot(page, 'inbox-bulk-selected', 'console-inbox.png');
+    await page.getByLabel(/One comment for every selected step/).fill('');
     // Reject needs a comment; nothing is sent without one.
     await page.getByRole('button', { name: /Reject selected/ }).click();
     await expectText(page.locator('#bulk-comment-error'), /comment is required to reject/);
     expect((await credit(batch[0]!)).status).toBe('awaiting_decision');
-    await screenshot(page, 'inbox-bulk-selected', 'console-inbox.png');
 
     await page.getByLabel(/One comment for every selected step/).fill('Prepaid; batch ok.');
     await page.getByRole('button', { name: /Approve selected/ }).click();

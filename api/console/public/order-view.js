@@ -6,7 +6,7 @@ import { decisionPanel } from './decide.js';
 import { $, h } from './dom.js';
 import { absolute, problemSentence, tickTimes, timeEl } from './format.js';
 import { capitalise, DECISION_LABELS, ORDER_STATUS, STEP_STATUS, stepLabel } from './labels.js';
-import { invalidateInbox, markSelectedRow, refreshInbox } from './inbox.js';
+import { invalidateInbox, markSelectedRow, refreshInbox, shownItems } from './inbox.js';
 import { sessionExpired } from './session.js';
 import { personName, state } from './state.js';
 
@@ -90,7 +90,7 @@ export function renderOrder(order, { focus = false } = {}) {
       h('h2', { id: 'order-title', tabindex: '-1' }, `Order ${order.orderId}`),
       h('span', { className: `badge badge-${statusTone}`, id: 'order-status' }, statusLabel)),
     h('dl', { className: 'facts' },
-      fact('Customer', order.customerId),
+      fact('Customer', customerName(order) ? [customerName(order), h('span', { className: 'muted small' }, ` ${order.customerId}`)] : order.customerId),
       fact('Total', `${o.total} ${o.currency}`),
       fact('Priority', order.priority === 'urgent' ? '▲ Urgent' : 'Normal'),
       fact('Revision', String(order.revision)),
@@ -110,6 +110,12 @@ export function renderOrder(order, { focus = false } = {}) {
   void refreshAudit(order.orderId);
   markSelectedRow();
   if (focus) $('order-title').focus();
+}
+
+/** The customer's name, when the inbox has shown it (the order view carries only the id). @param {Order} order */
+function customerName(order) {
+  for (const item of shownItems.values()) if (item.orderId === order.orderId && item.customerName) return item.customerName;
+  return null;
 }
 
 /**
