@@ -143,7 +143,11 @@ async function route() {
   $('order').hidden = false;
   showView('order');
   markSelectedRow();
-  if (changed) showLoading(orderId);
+  if (changed) {
+    showLoading(orderId);
+    // A new order starts at its top: on a phone the inbox pane it replaces may have been scrolled to reach its row.
+    window.scrollTo(0, 0);
+  }
   await refreshOrder({ focus: changed });
 }
 
