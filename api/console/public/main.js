@@ -1,7 +1,9 @@
 // @ts-check
 // Approver console: native ES modules, no framework and no build step. Entry point: sign-in, routing and the
-// polling that keeps the inbox and the open order current. #/ is the inbox, #/orders/<id>?step=<step> an order.
+// polling that keeps the inbox and the open order current. #/ is the inbox, #/orders/<id>?step=<step> an order,
+// #/dashboard?days=30 the KPIs (dashboard.js).
 import { getMe } from './api.js';
+import { dashboardRoute, renderDashboardNav } from './dashboard.js';
 import { $, flash, h } from './dom.js';
 import { problemSentence, tickTimes } from './format.js';
 import { invalidateInbox, markSelectedRow, refreshInbox, renderInbox } from './inbox.js';
@@ -57,6 +59,7 @@ function enterWorkspace() {
   $('signin').hidden = true;
   $('workspace').hidden = false;
   showSignInError('');
+  renderDashboardNav();
   clearInterval(state.timer);
   state.timer = setInterval(poll, POLL_MS);
   if (hasInbox()) $('inbox-body').replaceChildren(h('p', { className: 'muted' }, 'Loading your inbox…'));
@@ -74,6 +77,7 @@ function poll() {
 
 async function route() {
   if (!state.token) return;
+  if (dashboardRoute(location.hash)) return;
   const match = /^#\/orders\/([^?]+)(?:\?(.*))?$/.exec(location.hash);
   if (!match?.[1]) {
     state.orderId = null;
