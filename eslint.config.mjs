@@ -52,7 +52,7 @@ export default tseslint.config(
     extends: [tseslint.configs.base],
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['vitest.config.mts', 'vitest.cluster.config.mts'] },
+        projectService: { allowDefaultProject: ['vitest.config.mts', 'vitest.cluster.config.mts', 'vitest.chaos.config.mts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -61,10 +61,11 @@ export function spawnLogged(
   name: string,
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string; registry?: PidRegistry },
+  /** detached: its own process group (its pid is the group id), for a kill of the whole group. */
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string; registry?: PidRegistry; detached?: boolean },
 ): Proc {
   const out = fs.openSync(opts.logFile, 'a');
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', out, out] });
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', out, out], detached: opts.detached });
   fs.closeSync(out);
   if (child.pid) opts.registry?.add(child.pid, name);
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -87,6 +87,16 @@ export function getAudit(orderId) {
 }
 
 /**
+ * The KPI report of a period (contract section 11): admin, auditor and management only (others get 403).
+ * @param {{ from: string, to: string, groupBy?: 'department' | 'channel' | 'tier' | 'day' }} query
+ * @returns {Promise<ApiResult<import('./dashboard-data.js').KpiReport>>}
+ */
+export function getKpis(query) {
+  const q = new URLSearchParams(/** @type {Record<string, string>} */ (query));
+  return /** @type {Promise<ApiResult<import('./dashboard-data.js').KpiReport>>} */ (request('GET', `/v1/kpis?${q}`));
+}
+
+/**
  * Decides a step. A fresh Idempotency-Key per call: a network retry of this call is safe, a second click is a
  * second attempt.
  * @param {string} orderId

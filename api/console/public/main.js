@@ -1,9 +1,10 @@
 // @ts-check
 // Approver console: native ES modules, no framework and no build step. Entry point: sign-in, routing and the
 // polling that keeps the inbox and the open order current. #/ is the inbox, #/orders/<id>?step=<step> an order,
-// #/orders?<filters> the order list, #/me who is signed in and being away.
+// #/orders?<filters> the order list, #/me who is signed in and being away, #/dashboard?days=30 the KPIs (dashboard.js).
 import { getMe } from './api.js';
 import { setUpBulk } from './bulk.js';
+import { dashboardRoute, renderDashboardNav } from './dashboard.js';
 import { showMePage } from './me-page.js';
 import { showOrdersPage } from './orders-page.js';
 import { $, flash, h } from './dom.js';
@@ -61,6 +62,7 @@ function enterWorkspace() {
   $('signin').hidden = true;
   $('workspace').hidden = false;
   showSignInError('');
+  renderDashboardNav();
   $('nav').hidden = false;
   clearInterval(state.timer);
   state.timer = setInterval(poll, POLL_MS);
@@ -103,6 +105,13 @@ function closeOrder() {
 
 async function route() {
   if (!state.token) return;
+  if (dashboardRoute(location.hash)) {
+    closeOrder();
+    $('orders-page').hidden = true;
+    $('me-page').hidden = true;
+    for (const a of document.querySelectorAll('#nav a[data-nav]')) a.removeAttribute('aria-current');
+    return;
+  }
   const list = /^#\/orders(?:\?(.*))?$/.exec(location.hash);
   if (list) {
     closeOrder();
