@@ -143,7 +143,11 @@ async function route() {
   $('order').hidden = false;
   showView('order');
   markSelectedRow();
-  if (changed) showLoading(orderId);
+  if (changed) {
+    showLoading(orderId);
+    // Opened from further down a long inbox: the order starts at its top (on a phone it replaces the inbox).
+    window.scrollTo(0, 0);
+  }
   await refreshOrder({ focus: changed });
 }
 
