@@ -16,7 +16,9 @@ describe('the product tree under SIGKILL, one part at a time', () => {
     shape: 'processes',
     // CHAOS_FAULTS=temporal,tree runs some of them (while debugging one); the suite runs all four.
     faults: (process.env.CHAOS_FAULTS?.split(',') ?? Object.keys(FAULTS)).map((f) => FAULTS[f as keyof typeof FAULTS]),
-    ordersPerFault: 24,
+    ordersPerFault: 36,
+    strikes: 2,
+    concurrency: 6,
   });
 });
 
@@ -26,6 +28,8 @@ describe('npm start under SIGKILL', () => {
     pidFile: inject('chaosPidFile'),
     shape: 'npm-start',
     faults: (process.env.CHAOS_NPM_FAULTS?.split(',') ?? Object.keys(NPM_START_FAULTS)).map((f) => NPM_START_FAULTS[f as keyof typeof NPM_START_FAULTS]),
-    ordersPerFault: 24,
+    ordersPerFault: 36,
+    strikes: 2,
+    concurrency: 6,
   });
 });

@@ -135,9 +135,9 @@ export interface PhaseResult {
   journeys: Journey[];
   /** Responses the load retried during the phase, by status ("network": no connection): what the fault cost clients. */
   retried: Record<string, number>;
-  /** Orders submitted and not at their end when the fault struck. */
-  inFlight: number;
-  faultMs: number;
+  /** Per strike: orders submitted and not at their end when the fault struck, and ms until all was up again. */
+  inFlight: number[];
+  faultMs: number[];
   loadMs: number;
 }
 
@@ -145,7 +145,11 @@ export interface PhaseResult {
  * Runs `orders` journeys `concurrency` at a time; once a third are accepted, `fault` runs (the kill and the restart)
  * while the load goes on. Resolves when every journey reached its end (throws if one cannot).
  */
-export async function runPhase(c: Chaos, phase: string, opts: { orders: number; concurrency?: number; fault: () => Promise<void> }): Promise<PhaseResult> {
+export async function runPhase(
+  c: Chaos,
+  phase: string,
+  opts: { orders: number; concurrency?: number; strikes: number; fault: () => Promise<void> },
+): Promise<PhaseResult> {
   const stamp = Date.now().toString(36);
   const journeys: Journey[] = Array.from({ length: opts.orders }, (_, i) => ({
     orderId: `CH-${phase}-${stamp}-${i}`,
@@ -158,21 +162,25 @@ export async function runPhase(c: Chaos, phase: string, opts: { orders: number; 
   c.journeys.push(...journeys);
   const started = Date.now();
   const retriedBefore = { ...c.stats.retried };
-  let inFlight = 0;
-  let faultMs = 0;
+  const inFlight: number[] = [];
+  const faultMs: number[] = [];
   let loadFailed = false;
+  // The fault strikes `strikes` times, evenly through the phase (after a third and two thirds of the orders, for 2).
   const chaos = async (): Promise<void> => {
-    await waitFor(`${phase}: a third of the orders accepted`, async () => loadFailed || journeys.filter((j) => j.accepted).length >= opts.orders / 3, {
-      timeoutMs: 120_000,
-      intervalMs: 50,
-    }).catch((err: unknown) => {
-      throw new Error(`${String(err)}; retried responses ${JSON.stringify(c.stats.retried)}\n${c.tree.logs()}`);
-    });
-    if (loadFailed) return;
-    inFlight = journeys.filter((j) => j.started && !j.final).length;
-    const t = Date.now();
-    await opts.fault();
-    faultMs = Date.now() - t;
+    for (let k = 1; k <= opts.strikes; k++) {
+      const due = (opts.orders * k) / (opts.strikes + 1);
+      await waitFor(`${phase}: ${Math.ceil(due)} orders accepted`, async () => loadFailed || journeys.filter((j) => j.accepted).length >= due, {
+        timeoutMs: 120_000,
+        intervalMs: 50,
+      }).catch((err: unknown) => {
+        throw new Error(`${String(err)}; retried responses ${JSON.stringify(c.stats.retried)}\n${c.tree.logs()}`);
+      });
+      if (loadFailed) return;
+      inFlight.push(journeys.filter((j) => j.started && !j.final).length);
+      const t = Date.now();
+      await opts.fault();
+      faultMs.push(Date.now() - t);
+    }
   };
   const queue = [...journeys];
   const load = Promise.all(
@@ -384,6 +392,11 @@ export async function verify(c: Chaos): Promise<Verdict> {
   return { lost, duplicated, problems, perOrder, integrity: check };
 }
 
+/** Deliveries of the phase's events beyond the first of each. */
+export function redeliveries(phase: PhaseResult, v: Verdict): number {
+  return phase.journeys.reduce((n, j) => n + (v.perOrder.get(j.orderId)?.redelivered ?? 0), 0);
+}
+
 /** The line docs/reliability.md quotes, one per fault: the phase's orders; lost and duplicated over every order so far. */
 export function summaryLine(fault: string, phase: PhaseResult, v: Verdict, extra: Record<string, unknown> = {}): string {
   const accepted = phase.journeys.filter((j) => j.accepted);
@@ -394,7 +407,7 @@ export function summaryLine(fault: string, phase: PhaseResult, v: Verdict, extra
   }
   return JSON.stringify({
     fault,
-    faults: 1,
+    faults: phase.faultMs.length,
     inFlight: phase.inFlight,
     orders: accepted.length,
     waiting: accepted.filter((j) => j.final === 'waiting').length,
