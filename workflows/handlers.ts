@@ -4,7 +4,7 @@
  * handler (two Updates validated in one task may race; the first wins), and answers once its effect is at rest and
  * in the read model.
  */
-import { type ApplicationFailure, condition, currentUpdateInfo, setHandler } from '@temporalio/workflow';
+import { type ApplicationFailure, condition, currentUpdateInfo, patched, setHandler, sleep } from '@temporalio/workflow';
 import { applyClaim, type ClaimAction, refuseClaim } from './claims';
 import {
   type AmendInput,
@@ -38,6 +38,18 @@ export function withUpdateId(): { updateId?: string } {
 }
 
 /**
+ * Makes the Update being handled durable before it has any effect. An accepted Update enters the history only when
+ * the workflow task that accepted it completes; until then the server holds it in memory and a restart forgets it.
+ * Every activity here is local, running inside that task, so without this the read model, the event log (and so
+ * webhooks and mails) and the holds could record a decision the workflow never got: worker and server killed before
+ * the task completed (the chaos suite's whole-tree SIGKILL). A 1 ms timer ends the task, committing the acceptance;
+ * the effect follows in the next task. Histories from before have no marker and replay without the timer.
+ */
+export async function durable(): Promise<void> {
+  if (patched('durable-updates')) await sleep(1);
+}
+
+/**
  * A handler and its validator for an Update: `apply` records the effect and returns the condition (besides being
  * settled) under which the caller gets its answer.
  */
@@ -47,6 +59,9 @@ function update<I>(r: Review, refuse: (input: I) => ApplicationFailure | null, a
     if (refusal) throw refusal;
   };
   const handler = async (input: I): Promise<OrderState> => {
+    check(input);
+    await durable();
+    // Again: another Update accepted in the same task may have got there first.
     check(input);
     const done = apply(input);
     await condition(() => done() && r.settled());
@@ -94,6 +109,8 @@ export function registerHandlers(r: Review): void {
     recheckUpdate,
     async (input) => {
       const { updateId } = withUpdateId();
+      checkRecheck(input);
+      await durable();
       checkRecheck(input);
       await recheckStep(r, input, updateId);
       await condition(() => r.settled());
