@@ -211,6 +211,18 @@ interface FeedEvent {
   actor: string;
 }
 
+/**
+ * Per order: events in the log, distinct events delivered, deliveries of an event already delivered (at least once
+ * allows them: the receiver drops them by id), refused decision attempts in the log (a decision the read model showed
+ * as awaiting while the workflow had moved on: answered 409 and audited, never applied).
+ */
+export interface PerOrder {
+  events: number;
+  delivered: number;
+  redelivered: number;
+  refusals: number;
+}
+
 export interface Verdict {
   /** Accepted orders not in their expected state, decisions answered 2xx missing from the log or audit, holds missing, events never delivered. */
   lost: number;
@@ -218,9 +230,7 @@ export interface Verdict {
   duplicated: number;
   /** What was lost or duplicated, one line each. */
   problems: string[];
-  /** Per order: events in the log, distinct events delivered, deliveries of an event already delivered (at least
-   * once allows them: the receiver drops them by id). */
-  perOrder: Map<string, { events: number; delivered: number; redelivered: number }>;
+  perOrder: Map<string, PerOrder>;
   integrity: { app: string; temporal: string };
 }
 
@@ -375,8 +385,15 @@ export async function verify(c: Chaos): Promise<Verdict> {
     }
     if (firstSeen.some((s, i) => s !== i + 1)) dup(`${orderId}: delivered in seq order ${firstSeen.join(',')}`);
   }
-  const perOrder = new Map<string, { events: number; delivered: number; redelivered: number }>();
-  for (const [orderId, evs] of byOrder) perOrder.set(orderId, { events: evs.length, delivered: evs.filter((e) => delivered.has(e.id)).length, redelivered: 0 });
+  const perOrder = new Map<string, PerOrder>();
+  for (const [orderId, evs] of byOrder) {
+    perOrder.set(orderId, {
+      events: evs.length,
+      delivered: evs.filter((e) => delivered.has(e.id)).length,
+      redelivered: 0,
+      refusals: evs.filter((e) => e.type === 'order.decision_refused').length,
+    });
+  }
   const seenIds = new Set<string>();
   for (const r of c.receiver.delivered()) {
     if (seenIds.has(r.webhookId)) {
@@ -400,11 +417,12 @@ export function redeliveries(phase: PhaseResult, v: Verdict): number {
 /** The line docs/reliability.md quotes, one per fault: the phase's orders; lost and duplicated over every order so far. */
 export function summaryLine(fault: string, phase: PhaseResult, v: Verdict, extra: Record<string, unknown> = {}): string {
   const accepted = phase.journeys.filter((j) => j.accepted);
-  const hooks = { events: 0, delivered: 0, redelivered: 0 };
+  const hooks = { events: 0, delivered: 0, redelivered: 0, refusals: 0 };
   for (const j of accepted) {
     const o = v.perOrder.get(j.orderId);
-    if (o) (hooks.events += o.events), (hooks.delivered += o.delivered), (hooks.redelivered += o.redelivered);
+    if (o) (hooks.events += o.events), (hooks.delivered += o.delivered), (hooks.redelivered += o.redelivered), (hooks.refusals += o.refusals);
   }
+  const refused = accepted.flatMap((j) => j.decisions.filter((d) => d.status >= 300).map((d) => `${j.orderId}/${d.step}:${d.status}`));
   return JSON.stringify({
     fault,
     faults: phase.faultMs.length,
@@ -412,6 +430,7 @@ export function summaryLine(fault: string, phase: PhaseResult, v: Verdict, extra
     orders: accepted.length,
     waiting: accepted.filter((j) => j.final === 'waiting').length,
     decisions: accepted.reduce((n, j) => n + j.decisions.filter((d) => d.status < 300).length, 0),
+    ...(refused.length || hooks.refusals ? { refused, refusalsLogged: hooks.refusals } : {}),
     lost: v.lost,
     duplicated: v.duplicated,
     events: hooks.events,
