@@ -4,7 +4,8 @@
  * handler (two Updates validated in one task may race; the first wins), and answers once its effect is at rest and
  * in the read model.
  */
-import { type ApplicationFailure, condition, currentUpdateInfo, patched, setHandler, sleep } from '@temporalio/workflow';
+import { type ApplicationFailure, condition, currentUpdateInfo, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { ReviewActivities } from '../activities';
 import { applyClaim, type ClaimAction, refuseClaim } from './claims';
 import {
   type AmendInput,
@@ -37,16 +38,23 @@ export function withUpdateId(): { updateId?: string } {
   return id ? { updateId: id } : {};
 }
 
+/** The one regular activity (everything else is local): a no-op whose scheduling commits the workflow task. */
+const barrier = proxyActivities<Pick<ReviewActivities, 'updateDurable'>>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
+});
+
 /**
  * Makes the Update being handled durable before it has any effect. An accepted Update enters the history only when
  * the workflow task that accepted it completes; until then the server holds it in memory and a restart forgets it.
- * Every activity here is local, running inside that task, so without this the read model, the event log (and so
+ * Every other activity is local, running inside that task, so without this the read model, the event log (and so
  * webhooks and mails) and the holds could record a decision the workflow never got: worker and server killed before
- * the task completed (the chaos suite's whole-tree SIGKILL). A 1 ms timer ends the task, committing the acceptance;
- * the effect follows in the next task. Histories from before have no marker and replay without the timer.
+ * the task completed (the chaos suite's whole-tree SIGKILL). Scheduling a regular activity ends the task, committing
+ * the acceptance; the effect follows in the next task, a few milliseconds later (a timer would cost a second: the
+ * server rounds shorter timers up). Histories from before have no marker and replay without it.
  */
 export async function durable(): Promise<void> {
-  if (patched('durable-updates')) await sleep(1);
+  if (patched('durable-updates')) await barrier.updateDurable();
 }
 
 /**
