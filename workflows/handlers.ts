@@ -25,7 +25,7 @@ import {
   unclaimUpdate,
 } from './messages';
 import { recheckStep, refuseRecheck } from './recheck';
-import { refuseAmendment, refuseCancel, refuseDecision } from './refusals';
+import { refuseAmendment, refuseCancel, refuseDecision, refuseRacedDecision } from './refusals';
 import type { Review } from './review';
 import { isTerminal } from './state';
 
@@ -61,16 +61,21 @@ export async function durable(): Promise<void> {
  * A handler and its validator for an Update: `apply` records the effect and returns the condition (besides being
  * settled) under which the caller gets its answer.
  */
-function update<I>(r: Review, refuse: (input: I) => ApplicationFailure | null, apply: (input: I) => () => boolean) {
-  const check = (input: I): void => {
-    const refusal = refuse(input);
+function update<I>(
+  r: Review,
+  refuse: (input: I) => ApplicationFailure | null,
+  apply: (input: I) => () => boolean,
+  refuseRaced: (input: I) => ApplicationFailure | null = refuse,
+) {
+  const check = (input: I, why = refuse): void => {
+    const refusal = why(input);
     if (refusal) throw refusal;
   };
   const handler = async (input: I): Promise<OrderState> => {
     check(input);
     await durable();
     // Again: another Update accepted in the same task may have got there first.
-    check(input);
+    check(input, refuseRaced);
     const done = apply(input);
     await condition(() => done() && r.settled());
     return r.view();
@@ -81,10 +86,15 @@ function update<I>(r: Review, refuse: (input: I) => ApplicationFailure | null, a
 export function registerHandlers(r: Review): void {
   setHandler(getOrderStateQuery, () => r.view());
 
-  const decide = update<DecideInput>(r, (d) => refuseDecision(r, d), (d) => {
-    r.applyDecision(d, withUpdateId());
-    return () => true;
-  });
+  const decide = update<DecideInput>(
+    r,
+    (d) => refuseDecision(r, d),
+    (d) => {
+      r.applyDecision(d, withUpdateId());
+      return () => true;
+    },
+    (d) => refuseRacedDecision(r, d),
+  );
   setHandler(decideUpdate, decide.handler, decide.options);
 
   const claims = <I extends ClaimInput | AssignInput>(toAction: (input: I) => ClaimAction) =>

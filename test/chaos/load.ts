@@ -46,6 +46,8 @@ export interface Decision {
   by: string;
   /** The answer: 2xx once applied (retries included); anything else is a refusal. */
   status: number;
+  /** A refusal's problem detail. */
+  detail?: string;
 }
 
 export interface Journey {
@@ -124,7 +126,13 @@ async function runJourney(c: Chaos, j: Journey): Promise<void> {
       { decision, ...(decision === 'reject' && { comment: 'over the credit line' }) },
       { 'idempotency-key': `${j.orderId}-${step}` },
     );
-    j.decisions.push({ step, decision, by: c.principals[dept], status: res.status });
+    j.decisions.push({
+      step,
+      decision,
+      by: c.principals[dept],
+      status: res.status,
+      ...(res.status >= 300 && { detail: String((res.body as { detail?: string } | undefined)?.detail) }),
+    });
     // 409: the read model lagged behind a decision already taken; read again.
     if (res.status >= 300 && res.status !== 409) throw new Error(`decide ${step} of ${j.orderId} → ${res.status} ${JSON.stringify(res.body)}`);
   }
@@ -422,7 +430,7 @@ export function summaryLine(fault: string, phase: PhaseResult, v: Verdict, extra
     const o = v.perOrder.get(j.orderId);
     if (o) (hooks.events += o.events), (hooks.delivered += o.delivered), (hooks.redelivered += o.redelivered), (hooks.refusals += o.refusals);
   }
-  const refused = accepted.flatMap((j) => j.decisions.filter((d) => d.status >= 300).map((d) => `${j.orderId}/${d.step}:${d.status}`));
+  const refused = accepted.flatMap((j) => j.decisions.filter((d) => d.status >= 300).map((d) => `${j.orderId}/${d.step}: ${d.status} ${d.detail}`));
   return JSON.stringify({
     fault,
     faults: phase.faultMs.length,
