@@ -115,6 +115,9 @@ export function chaosSuite(opts: SuiteOptions): void {
       expect(phase.inFlight.every((n) => n > 0)).toBe(true);
       expect(phase.journeys.every((j) => j.accepted && j.final)).toBe(true);
       expect(v.problems).toEqual([]);
+      // No decision refused: each was sent for a step the read model showed awaiting (a 409 there is a false refusal).
+      expect(phase.journeys.flatMap((j) => j.decisions.filter((d) => d.status >= 300).map((d) => `${j.orderId}/${d.step}: ${d.status} ${d.detail}`))).toEqual([]);
+      expect(phase.journeys.reduce((n, j) => n + (v.perOrder.get(j.orderId)?.refusals ?? 0), 0)).toBe(0);
       expect({ lost: v.lost, duplicated: v.duplicated }).toEqual({ lost: 0, duplicated: 0 });
       expect(v.integrity).toEqual({ app: 'ok', temporal: 'ok' });
       expect(atRest.filter((r) => r.app !== 'ok' || r.temporal !== 'ok')).toEqual([]);
