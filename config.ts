@@ -49,6 +49,17 @@ export const configSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
+  /**
+   * Bearer token GET /metrics (API and worker) requires. Unset: /metrics answers loopback clients only, so a
+   * process listening on a public address does not publish its figures to anyone who asks.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The worker's metrics endpoint (its own figures and the Temporal SDK's). Unset: none (worker.ts), 9464
+   * (npm start). `0` picks a free port (the worker logs which).
+   */
+  WORKER_METRICS_PORT: port.optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** TLS / mTLS and API key for TEMPORAL_ADDRESS (temporal-connection.ts). */
   ...temporalConnectionEnv,
 });
@@ -75,6 +86,10 @@ export interface AppConfig {
   /** Without a trailing slash; undefined: the API's own listen address. */
   publicUrl: string | undefined;
   secretsKey: string | undefined;
+  metricsToken: string | undefined;
+  /** Undefined: the worker serves no metrics endpoint. */
+  workerMetricsPort: number | undefined;
+  workerMetricsHost: string;
 }
 
 export class ConfigError extends Error {}
@@ -111,6 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpFrom: c.SMTP_FROM,
     publicUrl: c.PUBLIC_URL?.replace(/\/+$/, ''),
     secretsKey: c.SECRETS_KEY,
+    metricsToken: c.METRICS_TOKEN,
+    workerMetricsPort: c.WORKER_METRICS_PORT,
+    workerMetricsHost: c.WORKER_METRICS_HOST,
   };
 }
 

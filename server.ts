@@ -3,15 +3,24 @@
  * Run it alone (`npx tsx server.ts`, production shape, with a worker running elsewhere) or from scripts/start.ts.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './api/app';
 import { type AppConfig, ConfigError, loadConfigOrExit, loadReviewPolicy, loadReviewPolicyOrExit } from './config';
 import { closeDatabase, openDatabase } from './db/client';
 import { type EnsureAdminResult, ensureAdmin } from './db/principals';
 import { temporalConnectionOptions } from './temporal-connection';
+import { createLifecycleLogger, createLogger, logOptions } from './telemetry/log';
 
 export interface RunningServer {
   url: string;
+  /** The API's logger (JSON lines named `api`). */
+  log: FastifyBaseLogger;
   close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** More exposition text for /metrics: the worker's, when it runs in this process (npm start). */
+  extraMetrics?: () => Promise<string>;
 }
 
 /** One line for an API listen failure a user can fix (port taken, not allowed, not an address here), else undefined. */
@@ -25,18 +34,18 @@ export function listenFailure(err: unknown, config: Pick<AppConfig, 'host' | 'po
 }
 
 /** Says what a start did to the built-in admin when it is worth knowing. */
-export function warnAboutAdmin(result: EnsureAdminResult): void {
-  if (result === 'rotated') console.log('the built-in admin token was rotated: the previous one no longer works');
-  if (result === 'revoked') console.warn('the built-in admin is revoked in the database and stays so: ADMIN_TOKEN grants nothing');
+export function warnAboutAdmin(result: EnsureAdminResult, log: Pick<FastifyBaseLogger, 'info' | 'warn'>): void {
+  if (result === 'rotated') log.info('the built-in admin token was rotated: the previous one no longer works');
+  if (result === 'revoked') log.warn('the built-in admin is revoked in the database and stays so: ADMIN_TOKEN grants nothing');
 }
 
-export async function startServer(config: AppConfig): Promise<RunningServer> {
+export async function startServer(config: AppConfig, opts: StartServerOptions = {}): Promise<RunningServer> {
   // A bad policy file stops the start before anything is opened.
   const policy = loadReviewPolicy(config);
   const db = openDatabase(config.dbFile);
   let connection: Connection | undefined;
   try {
-    if (config.adminToken) warnAboutAdmin(ensureAdmin(db, config.adminToken));
+    if (config.adminToken) warnAboutAdmin(ensureAdmin(db, config.adminToken), createLogger('api', config.logLevel));
     connection = await Connection.connect(temporalConnectionOptions(config));
     const temporal = new Client({ connection, namespace: config.namespace });
     const app = await buildApp({
@@ -44,9 +53,10 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
       db,
       temporal,
       policy,
-      logger: { level: config.logLevel },
+      logger: logOptions('api', config.logLevel),
       rateLimit: { max: config.rateLimitPerMinute, authFailuresMax: config.authFailuresPerMinute, timeWindowMs: 60_000 },
       relays: {},
+      metrics: { token: config.metricsToken, extra: opts.extraMetrics },
     });
     const conn = connection;
     // The app closes first (in-flight requests finish), then the resources it used.
@@ -62,7 +72,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
       throw err;
     }
     let closing: Promise<void> | undefined;
-    return { url, close: () => (closing ??= app.close()) };
+    return { url, log: app.log, close: () => (closing ??= app.close()) };
   } catch (err) {
     await connection?.close().catch(() => undefined);
     closeDatabase(db);
@@ -73,18 +83,19 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
 if (require.main === module) {
   const config = loadConfigOrExit();
   loadReviewPolicyOrExit(config);
+  const log = createLifecycleLogger('api', config.logLevel);
   startServer(config).then(
     (server) => {
-      console.log(`API listening on ${server.url} (docs: ${server.url}/docs)`);
+      log.info({ url: server.url }, `API listening on ${server.url} (docs: ${server.url}/docs)`);
       let stopping = false;
       const stop = (signal: NodeJS.Signals): void => {
         if (stopping) return;
         stopping = true;
-        console.log(`${signal}: closing the API`);
+        log.info({ signal }, `${signal}: closing the API`);
         server.close().then(
           () => process.exit(0),
           (err: unknown) => {
-            console.error('closing failed:', err);
+            log.error({ err }, 'closing failed');
             process.exit(1);
           },
         );
@@ -98,8 +109,8 @@ if (require.main === module) {
         process.exit(2);
       }
       const line = listenFailure(err, config);
-      if (line) console.error(line);
-      else console.error('the API failed to start:', err);
+      if (line) log.fatal(line);
+      else log.fatal({ err }, 'the API failed to start');
       process.exit(1);
     },
   );

@@ -28,7 +28,8 @@ export interface MailSettings {
 export interface Mailer {
   /** True when mails really go out (SMTP_URL set); false: they are logged. */
   readonly sends: boolean;
-  send(to: Recipient, mail: { subject: string; text: string }): Promise<void>;
+  /** `orderId` only names the order in the log line of a mail that is logged instead of sent. */
+  send(to: Recipient, mail: { subject: string; text: string; orderId?: string | null }): Promise<void>;
   close(): void;
 }
 
@@ -38,7 +39,7 @@ export function createMailer(settings: MailSettings, log: (msg: string, fields: 
     sends: transport !== null,
     async send(to, mail) {
       if (!transport) {
-        log('notification (no SMTP_URL set, so it is logged instead of mailed)', { to: to.email, subject: mail.subject });
+        log('notification (no SMTP_URL set, so it is logged instead of mailed)', { to: to.email, subject: mail.subject, ...(mail.orderId ? { orderId: mail.orderId } : {}) });
         return;
       }
       await transport.sendMail({ from: settings.from, to: { name: to.name, address: to.email }, subject: mail.subject, text: mail.text });

@@ -21,6 +21,14 @@ export interface RelayDeps {
   allowPrivate: boolean;
   publicUrl: string;
   now?: () => Date;
+  /** Told of every delivery attempt and mail as it is recorded (the worker's metrics). */
+  observe?: RelayObserver;
+}
+
+/** What the relay reports as it records: a webhook attempt's outcome and lag, a notification's status. */
+export interface RelayObserver {
+  webhookDelivery(outcome: string, lagMs: number | null): void;
+  notification(status: string): void;
 }
 
 export interface RelayFetchResult {
@@ -91,18 +99,21 @@ export function createRelayActivities(deps: RelayDeps) {
       }
       const res = await deliverWebhook(target, toLoggedEvent(row), { allowPrivate: deps.allowPrivate });
       const at = now();
+      const outcome = res.ok ? 'delivered' : res.refused ? 'refused' : 'failed';
+      const lagMs = at.getTime() - Date.parse(row.at);
       db.insert(webhookDeliveries)
         .values({
           webhookId,
           eventId: item.eventId,
           attempt: nextAttempt(webhookId, item.eventId),
           at: at.toISOString(),
-          outcome: res.ok ? 'delivered' : res.refused ? 'refused' : 'failed',
+          outcome,
           httpStatus: res.httpStatus,
           error: res.error,
-          lagMs: at.getTime() - Date.parse(row.at),
+          lagMs,
         })
         .run();
+      deps.observe?.webhookDelivery(outcome, lagMs);
       out.push({ eventId: item.eventId, ok: res.ok });
       if (!res.ok) return;
     }
@@ -128,7 +139,7 @@ export function createRelayActivities(deps: RelayDeps) {
       let status = deps.mailer.sends ? 'sent' : 'logged';
       let error: string | null = null;
       try {
-        await deps.mailer.send(to, mail);
+        await deps.mailer.send(to, { ...mail, orderId: row.orderId });
       } catch (err) {
         status = 'failed';
         error = err instanceof Error ? err.message : String(err);
@@ -139,6 +150,7 @@ export function createRelayActivities(deps: RelayDeps) {
         .values({ eventId: row.id, orderId: row.orderId, recipient: to.id, email: to.email, kind: mail.kind, subject: mail.subject, ...values })
         .onConflictDoUpdate({ target: [notifications.eventId, notifications.recipient], set: values })
         .run();
+      deps.observe?.notification(status);
     }
     return allOk;
   }
@@ -222,11 +234,14 @@ export function createRelayActivities(deps: RelayDeps) {
             lagMs: null,
           })
           .run();
+        deps.observe?.webhookDelivery('gave_up', null);
       } else {
-        db.update(notifications)
+        const given = db
+          .update(notifications)
           .set({ status: 'gave_up', at })
           .where(and(eq(notifications.eventId, eventId), eq(notifications.status, 'failed')))
           .run();
+        for (let i = 0; i < given.changes; i++) deps.observe?.notification('gave_up');
       }
     },
   };

@@ -10,6 +10,8 @@ import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import type { ResolvedPolicy } from '../domain/types';
 import errors, { MAX_PARAM_LENGTH, routerErrors } from './plugins/errors';
+import metrics, { type MetricsOptions } from './plugins/metrics';
+import requestLog, { requestLogOptions } from './plugins/request-log';
 import auth from './plugins/auth';
 import resources from './plugins/resources';
 import security, { type SecurityOptions } from './plugins/security';
@@ -64,6 +66,8 @@ export interface BuildAppDeps {
   secrets?: SecretBox;
   /** Slow-client limits; tests scale them down. */
   timeouts?: HttpTimeouts;
+  /** GET /metrics; default: the token of config (METRICS_TOKEN). */
+  metrics?: Partial<MetricsOptions>;
 }
 
 export interface HttpTimeouts {
@@ -101,6 +105,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
     bodyLimit: MiB,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: routerErrors,
+    ...requestLogOptions,
     requestTimeout: timeouts.requestTimeoutMs,
     connectionTimeout: timeouts.idleTimeoutMs,
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,
@@ -147,9 +152,11 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
     await probing;
   });
   await app.register(errors);
+  await app.register(requestLog);
   await app.register(security, deps.rateLimit ?? {});
   await app.register(auth);
   await app.register(swagger);
+  await app.register(metrics, { token: deps.config.metricsToken, ...deps.metrics });
 
   await app.register(healthRoutes);
   // After `security`: the console replaces helmet's CSP with a stricter one on its own pages.

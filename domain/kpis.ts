@@ -11,6 +11,10 @@
  * - per department: steps reviewed (automatic checks run on its steps, skipped and kept results not counted), the
  *   share of them that passed automatically, queue time p50/p90 (a step starting to wait → the department's answer:
  *   a decision, or a recheck that passed), reminders, escalations, timeouts and changes requested on its steps.
+ * - per department, the hand-off: pickup time p50/p90 (a step starting to wait → the first sign a person of the
+ *   department took it up: claiming it themselves, or answering it; a hand-over by management is not a pickup), over
+ *   the waits that were picked up; and the total queue time (the sum of the answered waits), whose shares say which
+ *   hand-off holds orders longest.
  * Percentiles are nearest-rank (the smallest observed value with at least p % of the values at or below it), so
  * every figure is a time that really happened. Rates are fractions (0–1) rounded to 4 places; null without data.
  */
@@ -39,6 +43,7 @@ export const KPI_EVENT_TYPES = [
   'order.step_awaiting',
   'order.step_decided',
   'order.step_rechecked',
+  'order.step_claimed',
   'order.step_reminded',
   'order.step_escalated',
   'order.step_timed_out',
@@ -53,6 +58,8 @@ export interface DepartmentFacts {
   autoPassed: number;
   /** Milliseconds each answered wait took. */
   queueMs: number[];
+  /** Milliseconds from each picked-up wait starting to its pickup (a self-claim or the answer). */
+  pickupMs: number[];
   reminders: number;
   escalations: number;
   timeouts: number;
@@ -82,7 +89,7 @@ function departmentOf(step: string | null): Department | null {
 }
 
 function emptyDepartment(): DepartmentFacts {
-  return { reviewed: 0, autoPassed: 0, queueMs: [], reminders: 0, escalations: 0, timeouts: 0, changesRequested: 0 };
+  return { reviewed: 0, autoPassed: 0, queueMs: [], pickupMs: [], reminders: 0, escalations: 0, timeouts: 0, changesRequested: 0 };
 }
 
 const str = (v: unknown, fallback: string): string => (typeof v === 'string' && v !== '' ? v : fallback);
@@ -114,11 +121,24 @@ export function orderFacts(events: readonly KpiEvent[]): OrderFacts | null {
   };
   /** Steps waiting now, with the instant they started to. */
   const waiting = new Map<string, number>();
+  /** Steps waiting now that nobody has picked up yet, with the instant they started to wait. */
+  const unclaimed = new Map<string, number>();
+  const pickedUp = (step: string | null, at: string) => {
+    const since = step ? unclaimed.get(step) : undefined;
+    if (since === undefined || !step) return;
+    unclaimed.delete(step);
+    dept(step)?.pickupMs.push(Date.parse(at) - since);
+  };
   const answered = (step: string | null, at: string) => {
     const since = step ? waiting.get(step) : undefined;
     if (since === undefined || !step) return;
+    pickedUp(step, at);
     waiting.delete(step);
     dept(step)?.queueMs.push(Date.parse(at) - since);
+  };
+  const stopWaiting = () => {
+    waiting.clear();
+    unclaimed.clear();
   };
   for (const e of events) {
     switch (e.type) {
@@ -136,6 +156,11 @@ export function orderFacts(events: readonly KpiEvent[]): OrderFacts | null {
         facts.waits += 1;
         dept(e.step);
         waiting.set(e.step, Date.parse(e.at));
+        unclaimed.set(e.step, Date.parse(e.at));
+        break;
+      case 'order.step_claimed':
+        // A hand-over (management assigning it) puts the step on a desk; the pickup is that person's answer.
+        if (e.data.assignedBy === undefined) pickedUp(e.step, e.at);
         break;
       case 'order.step_decided':
         answered(e.step, e.at);
@@ -152,6 +177,7 @@ export function orderFacts(events: readonly KpiEvent[]): OrderFacts | null {
       case 'order.step_timed_out':
         if (e.step) {
           waiting.delete(e.step);
+          unclaimed.delete(e.step);
           dept(e.step)!.timeouts += 1;
         }
         break;
@@ -163,7 +189,7 @@ export function orderFacts(events: readonly KpiEvent[]): OrderFacts | null {
       case 'order.amended':
         facts.amendments += 1;
         // The review starts again: whatever waited stops waiting unanswered.
-        waiting.clear();
+        stopWaiting();
         break;
       default: {
         const outcome = OUTCOMES.find((o) => e.type === `order.${o}`);
@@ -171,7 +197,7 @@ export function orderFacts(events: readonly KpiEvent[]): OrderFacts | null {
           facts.outcome = outcome;
           facts.outcomeAt = e.at;
           facts.cycleMs = Date.parse(e.at) - Date.parse(facts.submittedAt);
-          waiting.clear();
+          stopWaiting();
         }
       }
     }
@@ -222,6 +248,12 @@ export interface DepartmentFigures {
   /** Waits the department answered (the queue-time sample). */
   answered: number;
   queueTimeSeconds: { p50: number | null; p90: number | null };
+  /** The sum of the answered waits, in seconds: the hand-off's whole cost in the period. */
+  queueTimeTotalSeconds: number;
+  /** Waits a person of the department picked up (the pickup-time sample). */
+  pickedUp: number;
+  /** A step starting to wait → a person of the department taking it up (self-claim or answer). */
+  pickupTimeSeconds: { p50: number | null; p90: number | null };
   reminders: number;
   escalations: number;
   timeouts: number;
@@ -244,6 +276,7 @@ export function departmentFigures(orders: readonly OrderFacts[], department: Dep
   const all = orders.flatMap((o) => (o.departments[department] ? [o.departments[department]] : []));
   const sum = (f: (d: DepartmentFacts) => number) => all.reduce((n, d) => n + f(d), 0);
   const queueMs = all.flatMap((d) => d.queueMs);
+  const pickupMs = all.flatMap((d) => d.pickupMs);
   const reviewed = sum((d) => d.reviewed);
   const autoPassed = sum((d) => d.autoPassed);
   return {
@@ -253,6 +286,9 @@ export function departmentFigures(orders: readonly OrderFacts[], department: Dep
     autoPassRate: rate(autoPassed, reviewed),
     answered: queueMs.length,
     queueTimeSeconds: secondsQuantiles(queueMs),
+    queueTimeTotalSeconds: Math.round(queueMs.reduce((n, v) => n + v, 0)) / 1000,
+    pickedUp: pickupMs.length,
+    pickupTimeSeconds: secondsQuantiles(pickupMs),
     reminders: sum((d) => d.reminders),
     escalations: sum((d) => d.escalations),
     timeouts: sum((d) => d.timeouts),
@@ -378,6 +414,11 @@ export const KPI_CSV_COLUMNS = [
   'escalations',
   'timeouts',
   'changes_requested',
+  // Added in v1.1 after the first columns: readers that go by the header keep working.
+  'queue_time_total_s',
+  'picked_up',
+  'pickup_time_p50_s',
+  'pickup_time_p90_s',
 ] as const;
 
 type CsvRow = Record<(typeof KPI_CSV_COLUMNS)[number], string | number | null>;
@@ -413,6 +454,10 @@ function figureRows(group: string, f: KpiFigures): CsvRow[] {
       escalations: d.escalations,
       timeouts: d.timeouts,
       changes_requested: d.changesRequested,
+      queue_time_total_s: d.queueTimeTotalSeconds,
+      picked_up: d.pickedUp,
+      pickup_time_p50_s: d.pickupTimeSeconds.p50,
+      pickup_time_p90_s: d.pickupTimeSeconds.p90,
     }),
   );
   return [orderRow, ...deptRows];

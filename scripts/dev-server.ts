@@ -1,5 +1,7 @@
 /**
- * The embedded Temporal dev server of `npm start`: persisted in DATA_DIR/temporal.db, bound to loopback only.
+ * The embedded Temporal dev server of `npm start`: persisted in DATA_DIR/temporal.db, bound to loopback only, with
+ * the product's search attributes registered (workflows/search-attributes.ts), so the Web UI and
+ * `temporal workflow list --query` find orders by status, customer and awaiting department.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -7,7 +9,11 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { CLI_SEARCH_ATTRIBUTE_TYPE, OrderAwaitingDepartments, OrderCustomerId, OrderStatus } from '../workflows/search-attributes';
 import type { Log } from './temporal-cli';
+
+/** Registered by every start (the dev server accepts a name it already has with the same type). */
+const SEARCH_ATTRIBUTES = [OrderStatus, OrderCustomerId, OrderAwaitingDepartments];
 
 export interface DevServerOptions {
   /** Path of the Temporal CLI; undefined falls back to the SDK's download (needs internet). */
@@ -17,6 +23,8 @@ export interface DevServerOptions {
   uiPort: number;
   namespace: string;
   log: Log;
+  /** Where the server's own error lines go (default: `log`). */
+  serverLog?: (line: string) => void;
   /** How long to wait for the gRPC port; the first start on a slow disk takes a few seconds. */
   readyTimeoutMs?: number;
 }
@@ -53,9 +61,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
         uiPort: opts.uiPort,
         dbFilename,
         namespace: opts.namespace,
+        searchAttributes: SEARCH_ATTRIBUTES,
         extraArgs: SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]),
       },
     });
+    opts.log(`Temporal dev server (SDK download) on ${address}, UI ${uiUrl}`);
     return { address, uiUrl, stop: () => env.teardown() };
   }
 
@@ -68,6 +78,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   args.push('--db-filename', dbFilename);
   if (opts.namespace !== 'default') args.push('--namespace', opts.namespace);
   for (const p of SQLITE_PRAGMAS) args.push('--sqlite-pragma', p);
+  for (const a of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[a.type]}`);
   args.push('--log-level', 'warn');
 
   // Own process group: a Ctrl-C in the terminal reaches only us, and we stop the server last, after the worker
@@ -82,7 +93,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       if (output.length > 30) output.shift();
       // At warn level the server is chatty about transient dial errors, and noisy while it stops: pass on only
       // real errors while it runs; everything stays in `output` for a failed start.
-      if (!stopping && /level=(ERROR|FATAL)|^panic|^fatal/i.test(line)) opts.log(`[temporal] ${line}`);
+      if (!stopping && /level=(ERROR|FATAL)|^panic|^fatal/i.test(line)) (opts.serverLog ?? opts.log)(line);
     }
   };
   child.stdout?.on('data', collect);
@@ -124,6 +135,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     await stop();
     throw err;
   }
+  opts.log(`Temporal dev server (pid ${child.pid}) on ${address}, UI ${uiUrl}, search attributes ${SEARCH_ATTRIBUTES.map((a) => a.name).join(', ')}`);
   return { address, uiUrl, stop };
 }
 

@@ -5,17 +5,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { type AppConfig, loadConfigOrExit, loadReviewPolicyOrExit } from '../config';
 import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { ensureAdmin, generateToken } from '../db/principals';
 import { DEMO_PRINCIPALS, needsDemoData, seedDemoData } from '../db/seed';
 import { listenFailure, startServer, warnAboutAdmin } from '../server';
+import { createLifecycleLogger, createLogger } from '../telemetry/log';
+import { installRuntime } from '../telemetry/runtime';
+import { createWorkerMetrics } from '../telemetry/worker-metrics';
 import { runWorker } from '../worker';
 import { startDevServer, type DevServer } from './dev-server';
 import { resolveTemporalCli, temporalCliHelp } from './temporal-cli';
-
-const log = (msg: string): void => console.log(`[start] ${msg}`);
 
 /** ADMIN_TOKEN wins; otherwise the token generated on the first start and kept in DATA_DIR/admin-token. */
 function adminToken(config: AppConfig): { token: string; generatedAt?: string } {
@@ -57,21 +58,6 @@ function seedOnFirstStart(db: Db, dataDir: string): { file: string; created: boo
   return { file, created: true };
 }
 
-function temporalLogLevel(level: AppConfig['logLevel']): LogLevel {
-  switch (level) {
-    case 'trace':
-      return 'TRACE';
-    case 'debug':
-      return 'DEBUG';
-    case 'info':
-      return 'INFO';
-    case 'warn':
-      return 'WARN';
-    default:
-      return 'ERROR';
-  }
-}
-
 async function main(): Promise<number> {
   const startedAt = Date.now();
   // The embedded default runs on one machine with test receivers next to it: webhooks may call loopback and private
@@ -79,10 +65,15 @@ async function main(): Promise<number> {
   const config = loadConfigOrExit({ WEBHOOK_ALLOW_PRIVATE: 'true', ...process.env });
   // Before anything starts or is written: a bad policy file is exit code 2 and its message, nothing else.
   loadReviewPolicyOrExit(config);
+  // JSON lines from every part of this one process, each with its name: start (this script), dev-server, worker, api.
+  const log: Logger = createLifecycleLogger('start', config.logLevel);
+  const info = (msg: string): void => log.info(msg);
   fs.mkdirSync(config.dataDir, { recursive: true });
+  const workerLog = createLogger('worker', config.logLevel);
   // This process owns the shutdown order, so the Temporal runtime must not stop the worker on its own at Ctrl-C
   // (its default), while the API is still answering.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(temporalLogLevel(config.logLevel)) });
+  const { sdkMetricsUrl } = await installRuntime({ log: workerLog, level: config.logLevel, shutdownSignals: [] });
+  const workerMetrics = createWorkerMetrics({ sdkMetricsUrl });
 
   // Everything started so far, stopped in reverse dependency order by shutdown().
   let devServer: DevServer | undefined;
@@ -99,7 +90,7 @@ async function main(): Promise<number> {
         try {
           await fn();
         } catch (err) {
-          console.error(`[start] ${what} failed:`, err);
+          log.error({ err }, `${what} failed`);
         }
       };
       if (api) await step('closing the API', () => api?.close());
@@ -112,14 +103,14 @@ async function main(): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
     // npm and tsx may relay the terminal's one Ctrl-C a second time within milliseconds: not a second press.
     if (firstSignalAt && Date.now() - firstSignalAt > 1_000) {
-      console.error(`[start] ${signal} again: forcing exit`);
+      log.warn({ signal }, `${signal} again: forcing exit`);
       process.exit(130);
     }
     if (firstSignalAt) return;
     firstSignalAt = Date.now();
-    log(`${signal}: shutting down (press Ctrl-C again to force)`);
+    log.info({ signal }, `${signal}: shutting down (press Ctrl-C again to force)`);
     void shutdown().then(() => {
-      log('stopped');
+      log.info('stopped');
       process.exit(0);
     });
   };
@@ -128,15 +119,17 @@ async function main(): Promise<number> {
   try {
     let temporalAddress = config.temporalAddress;
     if (!temporalAddress) {
-      const cli = await resolveTemporalCli({ build: true, log });
-      if (!cli) console.warn(temporalCliHelp());
+      const cli = await resolveTemporalCli({ build: true, log: info });
+      if (!cli) log.warn(temporalCliHelp());
+      const devLog = createLifecycleLogger('dev-server', config.logLevel);
       devServer = await startDevServer({
         cli,
         dataDir: config.dataDir,
         port: config.temporalDevPort,
         uiPort: config.temporalUiPort,
         namespace: config.namespace,
-        log,
+        log: (msg) => devLog.info(msg),
+        serverLog: (line) => devLog.error({ line }, 'the Temporal server reported an error'),
       });
       temporalAddress = devServer.address;
     }
@@ -148,7 +141,7 @@ async function main(): Promise<number> {
 
     db = openDatabase(config.dbFile);
     const admin = adminToken(config);
-    warnAboutAdmin(ensureAdmin(db, admin.token));
+    warnAboutAdmin(ensureAdmin(db, admin.token), log);
     const demo = seedOnFirstStart(db, config.dataDir);
 
     const runConfig: AppConfig = { ...config, temporalAddress, adminToken: admin.token };
@@ -156,51 +149,55 @@ async function main(): Promise<number> {
     const workerPolling = new Promise<void>((resolve) => {
       workerReady = resolve;
     });
-    worker = runWorker(runConfig, { signal: abort.signal, onReady: () => workerReady() });
+    worker = runWorker(runConfig, { signal: abort.signal, log: workerLog, metrics: workerMetrics, onReady: () => workerReady() });
     // A worker that stops on its own (lost server, bug) takes the whole process down: a half-running app is
     // worse than a clear exit.
     worker.then(
       () => {
         if (!shuttingDown) {
-          console.error('[start] the worker stopped unexpectedly');
+          log.error('the worker stopped unexpectedly');
           void shutdown().then(() => process.exit(1));
         }
       },
       (err: unknown) => {
         if (!shuttingDown) {
-          console.error('[start] the worker failed:', err);
+          log.error({ err }, 'the worker failed');
           void shutdown().then(() => process.exit(1));
         }
       },
     );
-    const server = await startServer(runConfig);
+    // One process, one port: without a WORKER_METRICS_PORT of its own, the worker's figures (and the SDK's) are
+    // part of the API's /metrics.
+    const server = await startServer(runConfig, runConfig.workerMetricsPort === undefined ? { extraMetrics: () => workerMetrics.text({ process: false }) } : {});
     api = server;
     // "ready" means orders submitted now are picked up: wait for the worker to poll (it bundles the workflow code
     // first, a few seconds), unless it failed, which the handler above reports.
     await Promise.race([workerPolling, worker.then(() => undefined, () => undefined)]);
     if (shuttingDown) return -1; // the worker failed or a signal came: shutdown() decides the exit code
 
-    const lines = [
-      `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`,
-      `  API:          ${server.url}`,
-      `  console:      ${server.url.replace(/\/$/, '')}/console  (approvers sign in with their token)`,
-      `  API docs:     ${server.url.replace(/\/$/, '')}/docs`,
-      devServer ? `  Temporal UI:  ${devServer.uiUrl}` : `  Temporal:     ${temporalAddress} (namespace ${config.namespace})`,
-      `  data:         ${config.dataDir}`,
-      admin.generatedAt
-        ? `  admin token:  ${admin.token}  (generated, saved in ${admin.generatedAt})`
-        : `  admin token:  ${config.adminToken ? 'from ADMIN_TOKEN' : `in ${path.join(config.dataDir, 'admin-token')}`}`,
-      demo.created
-        ? `  demo data seeded; demo principals' tokens written to ${demo.file}`
-        : fs.existsSync(demo.file)
-          ? `  demo principals' tokens: ${demo.file}`
-          : '',
-      '  Ctrl-C stops everything.',
-    ];
-    log(lines.filter(Boolean).join('\n'));
+    const base = server.url.replace(/\/$/, '');
+    const ready = {
+      api: server.url,
+      console: `${base}/console`,
+      docs: `${base}/docs`,
+      metrics: `${base}/metrics`,
+      ...(devServer ? { temporalUi: devServer.uiUrl } : { temporal: temporalAddress, namespace: config.namespace }),
+      dataDir: config.dataDir,
+      // A generated token is shown once, here; otherwise where it is.
+      ...(admin.generatedAt ? { adminToken: admin.token, adminTokenFile: admin.generatedAt } : { adminToken: config.adminToken ? 'from ADMIN_TOKEN' : path.join(config.dataDir, 'admin-token') }),
+      ...(demo.created || fs.existsSync(demo.file) ? { demoTokens: demo.file } : {}),
+    };
+    log.info(
+      ready,
+      `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s: console ${ready.console} (approvers sign in with their token), ` +
+        `API docs ${ready.docs}${devServer ? `, Temporal UI ${devServer.uiUrl}` : ''}; ` +
+        `admin token ${admin.generatedAt ? `${admin.token} (generated, saved in ${admin.generatedAt})` : config.adminToken ? 'from ADMIN_TOKEN' : `in ${ready.adminToken}`}; Ctrl-C stops everything`,
+    );
     return -1; // keep running until a signal
   } catch (err) {
-    console.error(`[start] ${listenFailure(err, config) ?? `failed to start: ${err instanceof Error ? err.message : String(err)}`}`);
+    const line = listenFailure(err, config);
+    if (line) log.fatal(line);
+    else log.fatal({ err }, `failed to start: ${err instanceof Error ? err.message : String(err)}`);
     await shutdown();
     return 1;
   }
@@ -211,7 +208,7 @@ main().then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    console.error('[start] unexpected error:', err);
+    createLogger('start', 'error').fatal({ err }, 'unexpected error');
     process.exit(1);
   },
 );

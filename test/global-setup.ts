@@ -9,6 +9,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { resolveTemporalCli, temporalCliHelp } from '../scripts/temporal-cli';
+import { OrderAwaitingDepartments, OrderCustomerId, OrderStatus } from '../workflows/search-attributes';
 
 const NAMESPACE = 'default';
 
@@ -24,6 +25,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
         executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
         ip: '127.0.0.1',
         namespace: NAMESPACE,
+        // As npm start registers them (scripts/dev-server.ts): orders are indexed and `temporal workflow list
+        // --query` finds them.
+        searchAttributes: [OrderStatus, OrderCustomerId, OrderAwaitingDepartments],
       },
     }),
     bundleWorkflows(),

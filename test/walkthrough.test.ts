@@ -50,6 +50,8 @@ describe('README walkthrough', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-walkthrough-'));
     let start: ChildProcess | undefined;
     let log = '';
+    let stdout = '';
+    let stderr = '';
     let base = '';
 
     beforeAll(async () => {
@@ -68,20 +70,23 @@ describe('README walkthrough', () => {
           TEMPORAL_UI_PORT: String(uiPort),
           TEMPORAL_ADDRESS: '',
           ADMIN_TOKEN: '',
-          LOG_LEVEL: 'warn',
+          // info: the review lines of the walkthrough's orders are part of what is checked below.
+          LOG_LEVEL: 'info',
         },
       });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`npm start not ready after 240 s:\n${log}`)), 240_000);
         const onData = (chunk: Buffer) => {
           log += chunk.toString();
-          if (log.includes('[start] ready')) {
+          if (log.includes('"msg":"ready in')) {
             clearTimeout(timer);
             resolve();
           }
         };
         start!.stdout!.on('data', onData);
         start!.stderr!.on('data', onData);
+        start!.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+        start!.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
         start!.once('exit', (code) => {
           clearTimeout(timer);
           reject(new Error(`npm start exited with ${code}:\n${log}`));
@@ -152,5 +157,29 @@ describe('README walkthrough', () => {
       const erp = await fetch(`${base}/v1/customers/C-1001`, { headers: { authorization: `Bearer ${tokens.erp}` } });
       expect(erp.status).toBe(200);
     }, 240_000);
+
+    it("prints only JSON lines, named by the part that wrote them, with the order id on the orders' review lines", async () => {
+      // npm's own banner ("> order-review@… start") is not ours.
+      const lines = stdout.split('\n').filter((l) => l.trim() && !l.startsWith('> '));
+      const parsed = lines.map((l) => {
+        try {
+          return JSON.parse(l) as Record<string, unknown>;
+        } catch {
+          throw new Error(`npm start printed a line that is not JSON: ${l}`);
+        }
+      });
+      expect(stderr).toBe('');
+      expect(new Set(parsed.map((l) => l.name))).toEqual(new Set(['start', 'dev-server', 'worker', 'api']));
+      expect(parsed.filter((l) => /webpack|modules by path|orphan modules|asset workflow-bundle|compiled successfully/i.test(String(l.msg)))).toEqual([]);
+      // The walkthrough's first order waited for finance and management, who decided it.
+      await expect.poll(() => stdout.includes('"msg":"order review finished"')).toBe(true);
+      const review = stdout
+        .split('\n')
+        .filter((l) => l.includes('PO-2026-0001') && l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'decision landed' || l.msg === 'step awaiting a decision');
+      expect(review.length).toBeGreaterThanOrEqual(4);
+      for (const l of review) expect(l).toMatchObject({ orderId: 'PO-2026-0001', principal: expect.any(String) });
+    });
   });
 });

@@ -126,6 +126,14 @@ export class Review {
       actor: d.actor.id,
       data: { decision: d.decision, comment, ...(d.onBehalfOf ? { onBehalfOf: d.onBehalfOf } : {}), ...updateId },
     });
+    log.info('decision landed', {
+      orderId: this.orderId,
+      principal: d.actor.id,
+      step: d.step,
+      decision: d.decision,
+      ...(d.onBehalfOf ? { onBehalfOf: d.onBehalfOf } : {}),
+      ...updateId,
+    });
   }
 
   /** Ends the review: every step still open is cancelled (unless approved), the outcome is set and logged. */
@@ -139,7 +147,7 @@ export class Review {
     this.outcome = { status, step, reason, at };
     const type = outcomeEventType(status);
     if (type) this.touch({ type, step, actor, data: { status, step, reason, ...extra } });
-    log.info('order review finished', { orderId: this.orderId, status, step, reason });
+    log.info('order review finished', { orderId: this.orderId, principal: actor, submittedBy: this.submittedBy, status, step, reason });
   }
 
   /** Nothing left to do until a person acts, an amendment arrives, or ever (the order ended). */

@@ -2,7 +2,7 @@
  * Running one review step: its automatic check, and when the check does not pass, the human wait with
  * the policy's reminder, escalation and timeout.
  */
-import { condition, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, log, proxyLocalActivities } from '@temporalio/workflow';
 import type { ReviewActivities } from '../activities';
 import { checkFinalApproval } from '../domain/checks/final-approval';
 import { checkSpecialRequirements } from '../domain/checks/special-requirements';
@@ -187,6 +187,15 @@ async function awaitDecision(
     step,
     actor: 'system',
     data: { department: s.department, dueAt: s.dueAt, findings: s.findings.map((f) => f.code) },
+  });
+  // Replay-aware (printed once, not on every replay); a log line is no command, so no patch is needed.
+  log.info('step awaiting a decision', {
+    orderId: r.orderId,
+    principal: r.submittedBy,
+    step,
+    department: s.department,
+    dueAt: s.dueAt,
+    findings: s.findings.map((f) => f.code),
   });
   // The step also stops waiting once it left awaiting_decision without a decision: a recheck that passed. No patch:
   // before recheckUpdate existed, the status left awaiting_decision only together with a decision, so for every

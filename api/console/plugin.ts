@@ -4,11 +4,22 @@
  * type-checked by `npm run typecheck` through api/console/tsconfig.json, and linted as browser code). The page calls the
  * JSON API on the same origin with the bearer token the user pastes.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 const PUBLIC_DIR = path.join(__dirname, 'public');
+
+/**
+ * Third-party browser code the console serves itself (no CDN: the CSP allows only this origin), straight from
+ * node_modules so `npm install` is the only way it changes. uPlot (MIT, ~45 kB gzipped) draws the dashboard's charts;
+ * it styles through the CSSOM (element.style), which a CSP without 'unsafe-inline' permits.
+ */
+const VENDOR_FILES: Record<string, { file: string; type: string }> = {
+  'uplot.js': { file: require.resolve('uplot/dist/uPlot.esm.js'), type: 'text/javascript; charset=utf-8' },
+  'uplot.css': { file: require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
+};
 
 /**
  * Stricter than the app-wide helmet policy (no inline styles either): the console needs nothing but its own
@@ -59,6 +70,14 @@ export default async function consolePlugin(app: FastifyInstance, opts: ConsoleO
       reply.header('cache-control', 'no-cache');
     },
   });
+
+  // The vendored files, read once at start (they change only with a new install, which restarts the process).
+  for (const [name, { file, type }] of Object.entries(VENDOR_FILES)) {
+    const body = fs.readFileSync(file);
+    app.get(`${prefix}/vendor/${name}`, { schema: { hide: true } }, async (_request, reply) => {
+      return reply.header('content-type', type).header('cache-control', 'no-cache').send(body);
+    });
+  }
 
   // `/console` itself (no trailing slash) is the page, unless the router already treats it as `/console/`.
   if (!app.hasRoute({ method: 'GET', url: prefix })) {

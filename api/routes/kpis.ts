@@ -23,7 +23,8 @@ const kpiRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Read from the event log. touchlessRate: approved with no step waiting for a person, over finished orders; ' +
           'firstPassRate: approved with no amendment, over finished orders; cycle time: submitted → outcome; queue time: a step ' +
-          'starting to wait → its department answering. Percentiles are nearest-rank, in seconds. With groupBy, one group per key ' +
+          'starting to wait → its department answering; pickup time: a step starting to wait → a person of its department taking it up (a ' +
+          'self-claim or the answer). `stages` is the policy\'s review plan, to draw the cycle with. Percentiles are nearest-rank, in seconds. With groupBy, one group per key ' +
           '(days: every day of the period, in the policy calendar zone). The CSV has one row per group (`all` for the totals) and ' +
           'scope (`orders`, or a department). Requires admin, auditor or approver:management.',
         querystring: kpiQuery,
@@ -39,7 +40,7 @@ const kpiRoutes: FastifyPluginAsyncZod = async (app) => {
         return sendCsv(reply, csv, `kpis-${period.from.slice(0, 10)}-${period.to.slice(0, 10)}.csv`);
       }
       reply.header('vary', 'Accept');
-      return report;
+      return { ...report, stages: app.policy.stages };
     },
   );
 };

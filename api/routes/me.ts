@@ -5,7 +5,8 @@ import { principalOf } from '../plugins/auth';
 import { problems } from '../problem';
 import { departmentsOf } from '../roles';
 import { authProblems, problemResponses } from '../schemas/common';
-import { delegationBody, delegationView, meView } from '../schemas/principals';
+import { colleagueList, colleaguesQuery, delegationBody, delegationView, meView } from '../schemas/principals';
+import { colleaguesOf } from '../services/colleagues';
 import { delegationsOf, endDelegation, setDelegation } from '../services/delegation';
 
 const meRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -29,6 +30,23 @@ const meRoutes: FastifyPluginAsyncZod = async (app) => {
         delegations: delegationsOf(app.db, principal.id),
       };
     },
+  );
+
+  app.get(
+    '/me/colleagues',
+    {
+      config: { roles: ['approver'] },
+      schema: {
+        tags: ['principals'],
+        summary: 'The active approvers of your departments: whom to hand a step to, or name as your delegate',
+        description:
+          'Scoped to your departments (and those delegated to you now); `department` narrows it to one of them (management may ' +
+          'name any department, as it hands over escalated steps of every department: 403 for others). You are left out.',
+        querystring: colleaguesQuery,
+        response: { 200: colleagueList, ...problemResponses(400), ...authProblems },
+      },
+    },
+    async (request) => ({ items: colleaguesOf(app.db, principalOf(request), request.query.department) }),
   );
 
   app.put(

@@ -1,7 +1,7 @@
 /** The KPI report (contract section 11): query and answer. */
 import { z } from 'zod';
 import { KPI_GROUPINGS } from '../../domain/kpis';
-import { DEPARTMENTS } from '../../domain/types';
+import { DEPARTMENTS, REVIEW_STEP_IDS, type ReviewStepId } from '../../domain/types';
 import { isoTimestamp, outputFormat, periodBound } from './common';
 
 export const kpiQuery = z.object({
@@ -20,6 +20,11 @@ export const departmentFigures = z.object({
   autoPassRate: z.number().nullable().describe('autoPassed / stepsReviewed'),
   answered: z.number().int().describe('waits the department answered (a decision, or a recheck that passed): the queue-time sample'),
   queueTimeSeconds: quantiles.describe('a step starting to wait → the department answering it'),
+  queueTimeTotalSeconds: z.number().describe('the sum of the answered waits: what this hand-off cost in the period (since v1.1)'),
+  pickedUp: z.number().int().describe('waits a person of the department picked up: the pickup-time sample (since v1.1)'),
+  pickupTimeSeconds: quantiles.describe(
+    'the hand-off: a step starting to wait → a person of the department taking it up (claiming it themselves, or answering it); a hand-over by management is no pickup (since v1.1)',
+  ),
   reminders: z.number().int(),
   escalations: z.number().int(),
   timeouts: z.number().int(),
@@ -53,6 +58,9 @@ export const kpiReport = z
     groupBy: z.enum(KPI_GROUPINGS).nullable(),
     timeZone: z.string().describe('the zone days are counted in'),
     totals: kpiFigures,
+    stages: z
+      .array(z.array(z.enum(REVIEW_STEP_IDS as [ReviewStepId, ...ReviewStepId[]])))
+      .describe('the review plan of the policy in effect (after intake; the steps of one stage run side by side), to draw the order cycle with (since v1.1)'),
     groups: z.array(z.object({ key: z.string(), ...figures })).describe('with groupBy: one per key; by department an order counts in each department that reviewed it'),
   })
   .meta({ id: 'KpiReport' });

@@ -41,7 +41,9 @@ export const principalList = z.object({ items: z.array(principalView) });
 export const delegationView = z
   .object({
     from: z.string().describe('the principal who is away'),
+    fromName: z.string().describe("the away principal's name"),
     to: z.string().describe('the delegate'),
+    toName: z.string().describe("the delegate's name"),
     until: isoTimestamp,
     departments: z.array(z.enum(DEPARTMENTS)).describe("the delegator's departments the delegate acts for"),
   })
@@ -64,3 +66,20 @@ export const delegationBody = z.strictObject({
   to: id.describe('the colleague who acts for you (an active approver)'),
   until: z.iso.datetime({ offset: true, error: 'must be an ISO date-time, e.g. 2027-01-15T18:00:00+08:00' }),
 });
+
+export const colleaguesQuery = z.object({
+  department: z.enum(DEPARTMENTS).optional().describe("one of your departments (management: any); default all of yours"),
+});
+
+/** GET /v1/me/colleagues: whom a step can be handed to, or whom to name as a delegate. */
+export const colleagueList = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        departments: z.array(z.enum(DEPARTMENTS)).describe('the departments asked about that this colleague decides for'),
+      }),
+    ),
+  })
+  .meta({ id: 'Colleagues' });

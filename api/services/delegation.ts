@@ -14,20 +14,22 @@ import { departmentsOf } from '../roles';
 
 export interface DelegationView {
   from: string;
+  fromName: string;
   to: string;
+  toName: string;
   until: string;
   departments: Department[];
 }
 
-/** Active principals' roles by id. */
-function activeRoles(db: Db, ids: string[]): Map<string, string[]> {
+/** Active principals' roles (and names) by id. */
+function activePrincipals(db: Db, ids: string[]): Map<string, { roles: string[]; name: string }> {
   if (ids.length === 0) return new Map();
   const rows = db
-    .select({ id: principals.id, roles: principals.roles })
+    .select({ id: principals.id, roles: principals.roles, name: principals.name })
     .from(principals)
     .where(and(inArray(principals.id, ids), isNull(principals.revokedAt)))
     .all();
-  return new Map(rows.map((r) => [r.id, r.roles]));
+  return new Map(rows.map((r) => [r.id, { roles: r.roles, name: r.name }]));
 }
 
 /** The delegations to and from `principalId` that are in force now (both parties still active). */
@@ -39,10 +41,12 @@ export function delegationsOf(db: Db, principalId: string, now = new Date()): De
     .where(and(gt(delegations.until, at)))
     .all()
     .filter((d) => d.fromId === principalId || d.toId === principalId);
-  const roles = activeRoles(db, [...new Set(rows.flatMap((d) => [d.fromId, d.toId]))]);
-  return rows
-    .filter((d) => roles.has(d.fromId) && roles.has(d.toId))
-    .map((d) => ({ from: d.fromId, to: d.toId, until: d.until, departments: departmentsOf({ roles: roles.get(d.fromId)! }) }));
+  const people = activePrincipals(db, [...new Set(rows.flatMap((d) => [d.fromId, d.toId]))]);
+  return rows.flatMap((d) => {
+    const [from, to] = [people.get(d.fromId), people.get(d.toId)];
+    if (!from || !to) return [];
+    return [{ from: d.fromId, fromName: from.name, to: d.toId, toName: to.name, until: d.until, departments: departmentsOf(from) }];
+  });
 }
 
 /**
@@ -67,13 +71,13 @@ export function setDelegation(db: Db, principal: Principal, body: { to: string; 
   if (until.getTime() > now.getTime() + 366 * 86_400_000) {
     throw problems.badRequest('a delegation lasts at most a year', [{ path: 'until', message: 'is more than a year away' }]);
   }
-  const toRoles = activeRoles(db, [body.to]).get(body.to);
-  if (!toRoles || departmentsOf({ roles: toRoles }).length === 0) {
+  const delegate = activePrincipals(db, [body.to]).get(body.to);
+  if (!delegate || departmentsOf(delegate).length === 0) {
     throw problems.unprocessable('the delegate must be an active approver', [{ path: 'to', message: `no active approver ${body.to}` }]);
   }
   const values = { toId: body.to, until: until.toISOString(), createdAt: now.toISOString() };
   db.insert(delegations).values({ fromId: principal.id, ...values }).onConflictDoUpdate({ target: delegations.fromId, set: values }).run();
-  return { from: principal.id, to: body.to, until: values.until, departments: departmentsOf(principal) };
+  return { from: principal.id, fromName: principal.name, to: body.to, toName: delegate.name, until: values.until, departments: departmentsOf(principal) };
 }
 
 /** Ends the caller's delegation; false when it had none in force. */

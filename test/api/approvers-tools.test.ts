@@ -85,8 +85,10 @@ describe("approvers' tools", () => {
 
     const set = await call('PUT', '/v1/me/delegation', 'finance2', { to: 'production', until });
     expect(set.statusCode, set.body).toBe(200);
-    expect(set.json()).toMatchObject({ from: 'finance2', to: 'production', departments: ['finance'] });
-    expect((await call('GET', '/v1/me', 'production')).json().delegations).toEqual([expect.objectContaining({ from: 'finance2', to: 'production' })]);
+    expect(set.json()).toMatchObject({ from: 'finance2', fromName: 'finance2', to: 'production', toName: 'production', departments: ['finance'] });
+    expect((await call('GET', '/v1/me', 'production')).json().delegations).toEqual([
+      expect.objectContaining({ from: 'finance2', fromName: 'finance2', to: 'production', toName: 'production' }),
+    ]);
     expect(await inboxItem('production', id)).toBeDefined();
 
     const decided = await decide(id, 'production');
@@ -132,5 +134,26 @@ describe("approvers' tools", () => {
       findings: [expect.objectContaining({ code: 'CREDIT_LIMIT_EXCEEDED' })],
       priorityReasons: ['VIP customer', expect.stringMatching(/^due in \d+ h$/)],
     });
+  });
+
+  it('colleagues: the active approvers of my departments, for handing over and delegating; scoped to them', async () => {
+    const ids = (res: { json(): { items: { id: string }[] } }) => res.json().items.map((c) => c.id).sort();
+    const finance = await call('GET', '/v1/me/colleagues', 'finance');
+    expect(finance.statusCode, finance.body).toBe(200);
+    expect(finance.json().items).toEqual([{ id: 'finance2', name: expect.any(String), departments: ['finance'] }]);
+    expect(ids(await call('GET', '/v1/me/colleagues?department=finance', 'finance2'))).toEqual(['finance']);
+    // Another department's people are not an approver's business; management hands over escalated steps of any.
+    expect((await call('GET', '/v1/me/colleagues?department=production', 'finance')).statusCode).toBe(403);
+    expect(ids(await call('GET', '/v1/me/colleagues?department=finance', 'management'))).toEqual(['finance', 'finance2']);
+    expect(ids(await call('GET', '/v1/me/colleagues', 'management'))).toEqual(['management2']);
+    expect((await call('GET', '/v1/me/colleagues?department=nope', 'finance')).statusCode).toBe(400);
+    expect((await call('GET', '/v1/me/colleagues', 'shop')).statusCode).toBe(403);
+    expect((await call('GET', '/v1/me/colleagues', 'auditor')).statusCode).toBe(403);
+    // A delegate also sees the people of the department delegated to it, while the delegation lasts.
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await call('PUT', '/v1/me/delegation', 'finance2', { to: 'procurement', until })).statusCode).toBe(200);
+    expect(ids(await call('GET', '/v1/me/colleagues?department=finance', 'procurement'))).toEqual(['finance', 'finance2']);
+    expect((await call('DELETE', '/v1/me/delegation', 'finance2')).statusCode).toBe(204);
+    expect((await call('GET', '/v1/me/colleagues?department=finance', 'procurement')).statusCode).toBe(403);
   });
 });

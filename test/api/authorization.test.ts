@@ -60,6 +60,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: '/v1/notifications', allowed: ['admin', 'auditor'] },
   { method: 'POST', url: `/v1/orders/${MISSING}/tracking-link`, allowed: ['integrator'] },
   { method: 'DELETE', url: `/v1/orders/${MISSING}/tracking-link`, allowed: ['integrator'] },
+  { method: 'GET', url: '/v1/me/colleagues', allowed: ['approver'] },
   { method: 'PUT', url: '/v1/me/delegation', allowed: ['approver'], body: {} },
   { method: 'DELETE', url: '/v1/me/delegation', allowed: ['approver'] },
   { method: 'POST', url: `/v1/orders/${MISSING}/steps/credit/claim`, allowed: ['approver'] },

@@ -90,10 +90,13 @@ describe('GET /v1/kpis', () => {
     ids.timedOut = await submit(cleanOrder({ customerId: 'C-SMALL', channel: 'edi' }));
     ids.amended = await submit(cleanOrder({ customerId: 'C-SMALL', channel: 'web' }));
 
-    // Finance answers the second order after its reminder; management then approves it.
+    // Finance claims the second order's credit step, answers it after its reminder; management then approves it.
     await until(ids.decided, (o) => o.awaiting.includes('credit'), 'credit to wait');
     await until(ids.decided, (o) => o.steps.some((s: any) => s.step === 'credit' && s.status === 'awaiting_decision'), 'credit waiting');
-    await new Promise((r) => setTimeout(r, 1_300));
+    await new Promise((r) => setTimeout(r, 400));
+    const claim = await call('POST', `/v1/orders/${ids.decided}/steps/credit/claim`, 'finance');
+    expect(claim.statusCode, claim.body).toBe(200);
+    await new Promise((r) => setTimeout(r, 900));
     await decide(ids.decided, 'credit', 'finance');
     await until(ids.decided, (o) => o.awaiting.includes('final_approval'), 'final approval to wait');
     await decide(ids.decided, 'final_approval', 'management');
@@ -132,6 +135,15 @@ describe('GET /v1/kpis', () => {
           return answer ? [ms(w.at, answer.at)] : [];
         });
       });
+    /** Each picked-up wait: its first self-claim, or else its answer. */
+    const pickup = (step: string) =>
+      lines.flatMap((l) => {
+        const waits = l.filter((e) => e.step === step && e.type === 'awaiting_decision');
+        return waits.flatMap((w) => {
+          const first = l.find((e) => e.step === step && e.at >= w.at && (e.type === 'decision' || e.type === 'timed_out' || (e.type === 'step_claimed' && !e.detail.assignedBy)));
+          return first && first.type !== 'timed_out' ? [ms(w.at, first.at)] : [];
+        });
+      });
     const count = (type: string, step: string, outcome?: string[]) =>
       lines.reduce((n, l) => n + l.filter((e) => e.type === type && e.step === step && (!outcome || outcome.includes(e.detail.outcome as string))).length, 0);
     return {
@@ -145,11 +157,12 @@ describe('GET /v1/kpis', () => {
         reviewed: count('check_completed', 'credit', ['auto_approved', 'findings']),
         autoPassed: count('check_completed', 'credit', ['auto_approved']),
         queue: queue('finance', 'credit'),
+        pickup: pickup('credit'),
         reminders: count('reminder', 'credit'),
         escalations: count('escalated', 'credit'),
         timeouts: count('timed_out', 'credit'),
       },
-      management: { queue: queue('management', 'final_approval') },
+      management: { queue: queue('management', 'final_approval'), pickup: pickup('final_approval') },
     };
   }
 
@@ -186,10 +199,23 @@ describe('GET /v1/kpis', () => {
       escalations: e.finance.escalations,
       timeouts: 1,
       changesRequested: 1,
+      queueTimeTotalSeconds: e.finance.queue.reduce((n, v) => n + v, 0) / 1000,
+      pickedUp: 2,
+      pickupTimeSeconds: { p50: nearestRank(e.finance.pickup, 50)! / 1000, p90: nearestRank(e.finance.pickup, 90)! / 1000 },
     });
+    // The claimed wait was picked up at its claim, before its answer.
+    const d = audits[ids.decided]!;
+    const atOf = (type: string) => d.find((l) => l.step === 'credit' && l.type === type)!.at;
+    const claimedAfter = ms(atOf('awaiting_decision'), atOf('step_claimed'));
+    expect(e.finance.pickup).toHaveLength(2);
+    expect(e.finance.pickup).toContain(claimedAfter);
+    expect(claimedAfter).toBeLessThan(ms(atOf('awaiting_decision'), atOf('decision')));
+    expect(r.stages).toEqual([['info_check'], ['credit', 'capacity', 'materials', 'special_requirements'], ['final_approval']]);
     expect(r.totals.departments.find((d: any) => d.department === 'management')).toMatchObject({
       answered: 1,
       queueTimeSeconds: { p50: e.management.queue[0]! / 1000, p90: e.management.queue[0]! / 1000 },
+      pickedUp: 1,
+      pickupTimeSeconds: { p50: e.management.pickup[0]! / 1000, p90: e.management.pickup[0]! / 1000 },
     });
     // The timed-out order waited at least its 4 s; cycle times are real seconds, not zeros.
     expect(e.cycleP90).toBeGreaterThanOrEqual(4);
@@ -249,6 +275,9 @@ describe('GET /v1/kpis', () => {
     expect(Number(finance.queue_time_p50_s)).toBe(jf.queueTimeSeconds.p50);
     expect(Number(finance.timeouts)).toBe(jf.timeouts);
     expect(Number(finance.reminders)).toBe(jf.reminders);
+    expect(Number(finance.pickup_time_p50_s)).toBe(jf.pickupTimeSeconds.p50);
+    expect(Number(finance.picked_up)).toBe(jf.pickedUp);
+    expect(Number(finance.queue_time_total_s)).toBe(jf.queueTimeTotalSeconds);
     expect(rows.filter((r) => r.scope === 'orders').map((r) => [r.group, Number(r.orders)])).toEqual([
       ['all', 4],
       ['edi', 1],
@@ -261,6 +290,13 @@ describe('GET /v1/kpis', () => {
     // JSON stays the default, also for */* and when JSON is preferred.
     const star = await call('GET', '/v1/kpis', 'auditor', undefined, { accept: 'text/csv;q=0.5, application/json' });
     expect(star.headers['content-type']).toMatch(/^application\/json/);
+  });
+
+  it('the OpenAPI description has the v1.1 hand-off figures and the stages', async () => {
+    const spec = (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const text = JSON.stringify(spec);
+    expect(spec.paths['/v1/kpis'].get).toBeDefined();
+    for (const field of ['pickupTimeSeconds', 'pickedUp', 'queueTimeTotalSeconds', 'stages']) expect(text).toContain(`"${field}"`);
   });
 
   it('is for management, auditors and admins; a bad period is a 400 with field errors', async () => {

@@ -9,168 +9,72 @@
  * a phone-sized screen, with the findings above the buttons.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
-import { buildApp } from '../../api/app';
-import { loadConfig } from '../../config';
-import { closeDatabase, type Db, openDatabase } from '../../db/client';
-import { createPrincipal } from '../../db/principals';
-import { addDays } from '../../domain/dates';
 import { BUILT_IN_POLICY, parsePolicy } from '../../domain/policy';
-import { seedTestWorld, today } from '../helpers/fixtures';
-import { connectTestClient, type TestClient, uniqueTaskQueue } from '../helpers/temporal';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import {
+  type ConsoleProduct,
+  creditOrder,
+  expectAbove,
+  expectText,
+  inboxRow,
+  noHorizontalScroll,
+  PHONE,
+  ROOT,
+  screenshot,
+  signIn as signInAt,
+  startConsoleProduct,
+  waitForOrder as waitFor,
+} from './harness';
 
 /** Browser globals inside page.evaluate callbacks (the project compiles without the DOM lib). */
 declare const document: any;
 declare const sessionStorage: any;
 declare const window: any;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// No silent skip: a machine without Chromium fails here, saying how to get it (.ci/run installs it).
-if (!fs.existsSync(CHROMIUM)) {
-  throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-}
-
-const ROOT = path.resolve(__dirname, '../..');
-const ARTIFACTS = path.join(__dirname, 'artifacts');
-const DOCS = path.join(ROOT, 'docs');
-/** Flags for a sandboxed, offline machine: no GPU, no calls home (they are refused here and slow the start). */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const DESKTOP = { width: 1440, height: 1000 };
-const PHONE = { width: 390, height: 844 };
 /** Credit steps escalate after this, so the inbox shows escalated next to fresh steps (other timers: built-in). */
 const CREDIT_ESCALATES_AFTER_S = 10;
 
 describe('approver console (Chromium)', () => {
-  let temporal: TestClient;
-  let worker: TestWorker;
-  let db: Db;
-  let dataDir: string;
-  let app: FastifyInstance;
+  let p: ConsoleProduct;
   let baseUrl: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  /** Uncaught page errors and CSP violations, per page: a console that throws or is blocked fails the test. */
-  const pageProblems: string[] = [];
   const tokens = { shop: '', finance: '', finance2: '', sales: '', management: '', auditor: '' };
   const run = randomUUID().slice(0, 6);
   const orderId = `E2E-${run}-1`;
   const backgroundOrders = [`E2E-${run}-urgent`, `E2E-${run}-older`];
 
-  /** The integrator's API calls (the console is for approvers; orders arrive over HTTP). */
-  async function apiAs(token: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const res = await fetch(`${baseUrl}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, json: await res.json() };
-  }
-
-  function orderBody(id: string, quantity: number, priority: 'normal' | 'urgent' = 'normal'): Record<string, unknown> {
-    return {
-      orderId: id,
-      customerId: 'C-SMALL', // a 100.00 credit limit: every order below exceeds it and waits for finance
-      channel: 'web',
-      currency: 'CNY',
-      requestedDeliveryDate: addDays(today(), 30),
-      paymentTerms: 'NET30',
-      priority,
-      lines: [{ sku: 'BOX', quantity, unitPrice: '12.50' }],
-      declaredTotal: (quantity * 12.5).toFixed(2),
-    };
-  }
-
-  async function waitForOrder(id: string, pred: (o: any) => boolean, what: string, timeoutMs = 30_000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    let last: any;
-    while (Date.now() < deadline) {
-      const res = await apiAs(tokens.shop, 'GET', `/v1/orders/${id}`);
-      last = res.json;
-      if (res.status === 200 && pred(res.json)) return res.json;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`order ${id}: timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
-  }
-
-  async function newPage(viewport = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageProblems.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      // Failed fetches (401 on a wrong token, 403 on the audit trail) are logged by Chromium too: expected here.
-      if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) pageProblems.push(`console: ${msg.text()}`);
-    });
-    return page;
-  }
-
-  async function signIn(page: Page, token: string): Promise<void> {
-    await page.goto(`${baseUrl}/console`);
-    await page.getByLabel('Bearer token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#workspace').waitFor({ state: 'visible' });
-  }
-
-  function inboxRow(page: Page, id: string, step: string): Locator {
-    return page.locator('#inbox-body tbody tr', { has: page.locator(`a[data-key="${id}/${step}"]`) });
-  }
-
-  /** A full-page picture (it ends where the content does), or with `screen` only what the viewport shows. */
-  async function screenshot(page: Page, name: string, docsName?: string, { screen = false } = {}): Promise<void> {
-    const file = path.join(ARTIFACTS, `${name}.png`);
-    const viewport = page.viewportSize();
-    if (screen) {
-      await page.screenshot({ path: file });
-    } else {
-      if (viewport) await page.setViewportSize({ width: viewport.width, height: 480 });
-      await page.screenshot({ path: file, fullPage: true });
-      if (viewport) await page.setViewportSize(viewport);
-    }
-    // The README's pictures change only on purpose (UPDATE_DOCS=1), not with every run's fresh order ids.
-    const docsFile = docsName && path.join(DOCS, docsName);
-    if (docsFile && (process.env.UPDATE_DOCS === '1' || !fs.existsSync(docsFile))) fs.copyFileSync(file, docsFile);
-  }
-
-  async function noHorizontalScroll(page: Page): Promise<number> {
-    return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  }
+  const apiAs = (token: string, method: string, url: string, body?: unknown) => p.api(token, method, url, body);
+  const orderBody = (id: string, quantity: number, priority: 'normal' | 'urgent' = 'normal') => creditOrder(id, quantity, { priority });
+  const waitForOrder = (id: string, pred: (o: any) => boolean, what: string, timeoutMs = 30_000) => waitFor(p, tokens.shop, id, pred, what, timeoutMs);
+  const newPage = (viewport?: { width: number; height: number }): Promise<Page> => p.newPage(viewport);
+  const signIn = (page: Page, token: string) => signInAt(page, baseUrl, token);
 
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    fs.mkdirSync(DOCS, { recursive: true });
-    temporal = await connectTestClient();
-    const taskQueue = uniqueTaskQueue('e2e-console');
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-e2e-'));
-    const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' });
-    db = openDatabase(config.dbFile);
-    seedTestWorld(db);
-    tokens.shop = createPrincipal(db, { id: 'shop', name: 'Web shop', roles: ['integrator'] }).token;
-    tokens.finance = createPrincipal(db, { id: 'fin-1', name: 'Fiona Finance', roles: ['approver:finance'] }).token;
-    tokens.finance2 = createPrincipal(db, { id: 'fin-2', name: 'Frank Finance', roles: ['approver:finance'] }).token;
-    tokens.sales = createPrincipal(db, { id: 'sales-1', name: 'Sam Sales', roles: ['approver:sales'] }).token;
-    tokens.management = createPrincipal(db, { id: 'mgmt-1', name: 'Maria Management', roles: ['approver:management'] }).token;
-    tokens.auditor = createPrincipal(db, { id: 'audit-1', name: 'Avery Auditor', roles: ['auditor'] }).token;
-
-    worker = await startTestWorker({ taskQueue, activities: createActivities(db), connection: temporal.connection });
-    const policy = parsePolicy({
-      ...BUILT_IN_POLICY,
-      steps: {
-        ...BUILT_IN_POLICY.steps,
-        credit: { reminderAfter: `${CREDIT_ESCALATES_AFTER_S / 2}s`, escalateAfter: `${CREDIT_ESCALATES_AFTER_S}s`, timeoutAfter: '2h', onTimeout: 'reject' },
+    p = await startConsoleProduct({
+      taskQueuePrefix: 'e2e-console',
+      principals: {
+        shop: ['Web shop', ['integrator']],
+        'fin-1': ['Fiona Finance', ['approver:finance']],
+        'fin-2': ['Frank Finance', ['approver:finance']],
+        'sales-1': ['Sam Sales', ['approver:sales']],
+        'mgmt-1': ['Maria Management', ['approver:management']],
+        'audit-1': ['Avery Auditor', ['auditor']],
       },
+      policy: parsePolicy({
+        ...BUILT_IN_POLICY,
+        steps: {
+          ...BUILT_IN_POLICY.steps,
+          credit: { reminderAfter: `${CREDIT_ESCALATES_AFTER_S / 2}s`, escalateAfter: `${CREDIT_ESCALATES_AFTER_S}s`, timeoutAfter: '2h', onTimeout: 'reject' },
+        },
+      }),
     });
-    app = await buildApp({ config, db, temporal: temporal.client, policy, sweeper: false });
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    baseUrl = p.baseUrl;
+    Object.assign(tokens, {
+      shop: p.tokens.shop, finance: p.tokens['fin-1'], finance2: p.tokens['fin-2'], sales: p.tokens['sales-1'],
+      management: p.tokens['mgmt-1'], auditor: p.tokens['audit-1'],
+    });
 
     // Two orders already waiting for finance before the journey starts: one urgent, one that will be escalated.
     for (const [i, id] of backgroundOrders.entries()) {
@@ -180,13 +84,7 @@ describe('approver console (Chromium)', () => {
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await app?.close();
-    await worker?.stop();
-    await temporal?.connection.close();
-    if (db) closeDatabase(db);
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await p?.close();
   });
 
   it('serves the page, its ES modules, its stylesheet and a strict CSP from the API process', async () => {
@@ -262,7 +160,7 @@ describe('approver console (Chromium)', () => {
     await expectText(inboxRow(finance, backgroundOrders[1]!, 'credit'), /Escalated/);
     await expectText(inboxRow(finance, backgroundOrders[0]!, 'credit'), /Urgent/);
     expect(await finance.evaluate(() => Object.keys(sessionStorage))).toEqual(['order-review.console.token']);
-    await screenshot(finance, 'inbox-desktop', 'console-inbox.png');
+    await screenshot(finance, 'inbox-desktop'); // the README's inbox: approvers-tools.test.ts
   });
 
   it('opens the order: stage plan from its policy, the finding above the decision buttons, risk; no audit trail for approvers', async () => {
@@ -400,7 +298,7 @@ describe('approver console (Chromium)', () => {
     const box = await finding.boundingBox();
     expect(box!.y + box!.height).toBeLessThanOrEqual(PHONE.height);
     expect(await phone.evaluate(() => window.scrollY)).toBe(0);
-    await screenshot(phone, 'order-phone', 'console-order-phone.png', { screen: true });
+    await screenshot(phone, 'order-phone', undefined, { screen: true }); // the README's: approvers-tools.test.ts
     await phone.getByLabel(/^Comment/).fill('Approved for production.');
     await phone.getByRole('button', { name: /Approve/ }).click();
     await expectText(phone.locator('#order-status'), /Approved/, 20_000);
@@ -432,26 +330,6 @@ describe('approver console (Chromium)', () => {
   });
 
   it('the page raised no script errors and no CSP violations', () => {
-    expect(pageProblems).toEqual([]);
+    expect(p.pageProblems).toEqual([]);
   });
 });
-
-/** Asserts that `upper` ends above where `lower` starts on the page (both visible). */
-async function expectAbove(upper: Locator, lower: Locator): Promise<void> {
-  const [a, b] = [await upper.boundingBox(), await lower.boundingBox()];
-  expect(a, `${String(upper)} is not visible`).not.toBeNull();
-  expect(b, `${String(lower)} is not visible`).not.toBeNull();
-  expect(a!.y + a!.height, `${String(upper)} should stand above ${String(lower)}`).toBeLessThanOrEqual(b!.y);
-}
-
-/** Waits until the locator's text matches (the console updates asynchronously, by polling and after fetches). */
-async function expectText(locator: Locator, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.innerText({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => '')) ?? '';
-    if (pattern.test(last)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${String(locator)} to match ${pattern}; its text was: ${JSON.stringify(last)}`);
-}

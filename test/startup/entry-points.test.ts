@@ -72,6 +72,20 @@ function refusesConnections(port: number): Promise<boolean> {
 
 const STACK_LINE = /^\s+at /m;
 
+/** Every line of a process's stdout as JSON (each must be one); throws naming a line that is not. */
+function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        throw new Error(`not a JSON log line: ${l}`);
+      }
+    });
+}
+
 describe('a bad REVIEW_POLICY_FILE', () => {
   const root = tempDir();
   const policy = path.join(root, 'policy.json');
@@ -130,10 +144,18 @@ describe('an API port clash', () => {
       },
     );
     taken.close();
-    expect(res.code, res.stderr).toBe(1);
-    expect(res.stderr).toContain(`[start] cannot listen on 127.0.0.1:${port}: the address is already in use`);
-    expect(res.stderr).not.toMatch(STACK_LINE);
-    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.code, res.stdout + res.stderr).toBe(1);
+    // One JSON line says it (the start script's, at fatal, without a stack); nothing else is an error.
+    const lines = jsonLines(res.stdout);
+    const errors = lines.filter((l) => l.level === 'error' || l.level === 'fatal');
+    expect(errors).toEqual([
+      expect.objectContaining({ name: 'start', level: 'fatal', msg: `cannot listen on 127.0.0.1:${port}: the address is already in use (another process listens there; set PORT or HOST)` }),
+    ]);
+    expect(errors[0]).not.toHaveProperty('err');
+    expect(res.stdout).not.toMatch(STACK_LINE);
+    expect(res.stderr).toBe('');
+    // The supervision of the dev server and the start script both speak JSON with their names.
+    expect(lines.map((l) => l.name)).toContain('start');
     // The Temporal server it started is gone: its process, its ports and its pid file.
     expect(temporalPid).toBeGreaterThan(0);
     expect(() => process.kill(temporalPid!, 0)).toThrow();
@@ -148,8 +170,11 @@ describe('an API port clash', () => {
     const port = (taken.address() as net.AddressInfo).port;
     const res = await run('server.ts', { DATA_DIR: tempDir(), PORT: String(port), TEMPORAL_ADDRESS: inject('temporalAddress') }, 60_000);
     taken.close();
-    expect(res.code, res.stderr).toBe(1);
-    expect(res.stderr).toContain(`cannot listen on 127.0.0.1:${port}: the address is already in use`);
-    expect(res.stderr).not.toMatch(STACK_LINE);
+    expect(res.code, res.stdout + res.stderr).toBe(1);
+    expect(jsonLines(res.stdout).filter((l) => l.level === 'fatal')).toEqual([
+      expect.objectContaining({ name: 'api', msg: expect.stringContaining(`cannot listen on 127.0.0.1:${port}: the address is already in use`) }),
+    ]);
+    expect(res.stdout).not.toMatch(STACK_LINE);
+    expect(res.stderr).toBe('');
   });
 });

@@ -13,6 +13,9 @@ describe('loadConfig', () => {
       temporalDevPort: 7233,
       temporalUiPort: 8233,
       logLevel: 'info',
+      metricsToken: undefined,
+      workerMetricsPort: undefined,
+      workerMetricsHost: '127.0.0.1',
     });
     expect(c.dbFile.endsWith('/data/app.db')).toBe(true);
   });
@@ -28,6 +31,9 @@ describe('loadConfig', () => {
     ['TEMPORAL_DEV_PORT', '-1'],
     ['LOG_LEVEL', 'loud'],
     ['ADMIN_TOKEN', 'short'],
+    ['METRICS_TOKEN', 'short'],
+    ['WORKER_METRICS_PORT', 'nine'],
+    ['WORKER_METRICS_PORT', '65536'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

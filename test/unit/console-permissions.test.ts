@@ -77,4 +77,29 @@ describe('awaitingChoices', () => {
     expect(offer(order([step('credit', 'awaiting_decision')], { status: 'changes_requested' }), me('f', 'finance'))).toEqual({ offered: [], reasons: [] });
     expect(offer(parallel, null).offered).toEqual([]);
   });
+
+  it('a delegate decides the away colleague’s department, on their behalf, while the delegation lasts', () => {
+    const o = order([step('credit', 'awaiting_decision'), step('materials', 'awaiting_decision')]);
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const pat: Me = { ...me('pat', 'production'), delegations: [{ from: 'fin-2', to: 'pat', until, departments: ['finance'] }] };
+    const choices = awaitingChoices(o, pat);
+    expect(choices.map((c) => [c.step.step, c.reason, c.onBehalfOf])).toEqual([
+      ['credit', null, 'fin-2'],
+      ['materials', 'Materials waits for Procurement.', null],
+    ]);
+    // The delegator's own view of the delegation, and one that ended, give nothing extra.
+    const away: Me = { ...me('fin-2', 'finance'), delegations: [{ from: 'fin-2', to: 'pat', until, departments: ['finance'] }] };
+    expect(awaitingChoices(o, away).find((c) => c.step.step === 'credit')).toMatchObject({ reason: null, onBehalfOf: null });
+    const ended: Me = { ...pat, delegations: [{ from: 'fin-2', to: 'pat', until: new Date(Date.now() - 1000).toISOString(), departments: ['finance'] }] };
+    expect(offer(o, ended).offered).toEqual([]);
+  });
+
+  it('a step a colleague claimed is not offered (management may still decide it); one’s own claim is', () => {
+    const o = order([step('credit', 'awaiting_decision', { claimedBy: 'fin-2', escalated: true })]);
+    expect(offer(o, me('fin-1', 'finance')).reasons).toEqual([
+      'Credit is claimed by fin-2: they decide it, unless they release it or hand it to you (or management does).',
+    ]);
+    expect(offer(o, me('fin-2', 'finance')).offered).toEqual(['credit']);
+    expect(offer(o, me('mia', 'management')).offered).toEqual(['credit']);
+  });
 });

@@ -119,6 +119,9 @@ describe('department figures', () => {
       autoPassRate: 0.8,
       answered: 1,
       queueTimeSeconds: { p50: 300, p90: 300 },
+      queueTimeTotalSeconds: 300,
+      pickedUp: 1,
+      pickupTimeSeconds: { p50: 300, p90: 300 },
       reminders: 0,
       escalations: 0,
       timeouts: 0,
@@ -158,6 +161,53 @@ describe('department figures', () => {
       ev('R', 7, 'order.step_rechecked', 'materials', { outcome: 'auto_approved' }),
     ];
     expect(dept(kpiFigures(factsOfLog(log)), 'procurement')).toMatchObject({ answered: 1, queueTimeSeconds: { p50: 420, p90: 420 } });
+  });
+});
+
+describe('hand-offs: pickup time and total queue time', () => {
+  /*
+   * P: credit waits 0→10; fin-1 claims it at 2, releases it at 3, fin-2 claims at 4; decided at 10
+   *   → pickup 120 s (the first claim), queue 600 s.
+   * Q: credit waits 0→30; management hands it to fin-2 at 5 (an assignment, no pickup); fin-2 decides at 30
+   *   → pickup 1800 s (the answer), queue 1800 s.
+   * S: credit waits 0; nobody claims it; times out at 60 → neither a pickup nor an answered wait.
+   * U: credit waits 0, claimed at 7, then the customer cancels at 8 → pickup 420 s, no answered wait.
+   * Finance: pickups 120, 420, 1800 → p50 420, p90 1800; queue 600, 1800 → p50 600, p90 1800, total 2400 s.
+   */
+  const waitCredit = (id: string) => [submitted(id, 0, 'web', 'C-1'), check(id, 0, 'credit', 'findings'), ev(id, 0, 'order.step_awaiting', 'credit')];
+  const log: KpiEvent[] = [
+    ...waitCredit('P'),
+    ev('P', 2, 'order.step_claimed', 'credit', { claimedBy: 'fin-1' }),
+    ev('P', 3, 'order.step_unclaimed', 'credit', { released: 'fin-1' }),
+    ev('P', 4, 'order.step_claimed', 'credit', { claimedBy: 'fin-2' }),
+    ev('P', 10, 'order.step_decided', 'credit', { decision: 'approve' }),
+    ...waitCredit('Q'),
+    ev('Q', 5, 'order.step_claimed', 'credit', { claimedBy: 'fin-2', assignedBy: 'mgmt-1' }),
+    ev('Q', 30, 'order.step_decided', 'credit', { decision: 'approve' }),
+    ...waitCredit('S'),
+    ev('S', 60, 'order.step_timed_out', 'credit', { onTimeout: 'reject' }),
+    ev('S', 60, 'order.rejected', 'credit', { status: 'rejected' }),
+    ...waitCredit('U'),
+    ev('U', 7, 'order.step_claimed', 'credit', { claimedBy: 'fin-1' }),
+    ev('U', 8, 'order.cancelled', null, { status: 'cancelled' }),
+  ];
+
+  it('picked up at the first self-claim, or at the answer; timeouts are neither', () => {
+    expect(dept(kpiFigures(factsOfLog(log)), 'finance')).toMatchObject({
+      answered: 2,
+      queueTimeSeconds: { p50: 600, p90: 1800 },
+      queueTimeTotalSeconds: 2400,
+      pickedUp: 3,
+      pickupTimeSeconds: { p50: 420, p90: 1800 },
+      timeouts: 1,
+    });
+  });
+
+  it('the four-order log: finance picked up B at its answer (540 s), management B at 1200 s; D is still unclaimed', () => {
+    const t = kpiFigures(facts);
+    expect(dept(t, 'finance')).toMatchObject({ pickedUp: 1, pickupTimeSeconds: { p50: 540, p90: 540 }, queueTimeTotalSeconds: 540 });
+    expect(dept(t, 'management')).toMatchObject({ pickedUp: 1, pickupTimeSeconds: { p50: 1200, p90: 1200 }, queueTimeTotalSeconds: 1200 });
+    expect(dept(t, 'engineering')).toMatchObject({ pickedUp: 0, pickupTimeSeconds: { p50: null, p90: null }, queueTimeTotalSeconds: 0 });
   });
 });
 
@@ -224,7 +274,14 @@ describe('CSV rows', () => {
   it('the totals first (group all), one order row and one row per department, the same numbers', () => {
     const rows = kpiCsvRows(kpiReport(facts, { from: '2026-12-01T00:00:00.000Z', to: '2026-12-04T00:00:00.000Z', groupBy: 'channel' }));
     expect(rows[0]).toMatchObject({ group: 'all', scope: 'orders', orders: 4, touchless_rate: 0.3333, cycle_time_p90_s: 4560, steps_reviewed: null });
-    expect(rows.find((r) => r.group === 'all' && r.scope === 'finance')).toMatchObject({ queue_time_p50_s: 540, timeouts: 1, orders: null });
+    expect(rows.find((r) => r.group === 'all' && r.scope === 'finance')).toMatchObject({
+      queue_time_p50_s: 540,
+      timeouts: 1,
+      orders: null,
+      queue_time_total_s: 540,
+      picked_up: 1,
+      pickup_time_p50_s: 540,
+    });
     expect(rows.filter((r) => r.scope === 'orders').map((r) => r.group)).toEqual(['all', 'edi', 'partner', 'web']);
     expect(rows).toHaveLength(4 * 7);
   });

@@ -34,9 +34,20 @@ export async function refreshAudit(orderId) {
         h('strong', {}, e.type.replace(/_/g, ' ')),
         e.step ? ` · ${stepLabel(e.step)}` : '',
         e.actor ? ` · ${e.actor}` : '',
+        decidedFor(e),
         auditDetail(e.detail))))
       : h('p', { className: 'muted' }, 'No events yet.'));
   section.hidden = false;
+}
+
+/**
+ * A decision a delegate made: "decided by X on behalf of Y", both people in one line.
+ * @param {import('./types.js').AuditEvent} e
+ */
+function decidedFor(e) {
+  const detail = /** @type {{ onBehalfOf?: unknown }} */ (e.detail ?? {});
+  if (e.type !== 'decision' || typeof detail.onBehalfOf !== 'string') return null;
+  return h('div', { className: 'small on-behalf' }, `decided by ${e.actor ?? '?'} on behalf of ${detail.onBehalfOf}`);
 }
 
 /** @param {unknown} detail */

@@ -1,6 +1,7 @@
 // @ts-check
 // Times and problem sentences as the console shows them (the words for steps and statuses are in labels.js).
 import { h } from './dom.js';
+import { personName } from './state.js';
 
 /** @typedef {import('./types.js').ApiResult<unknown>} AnyResult */
 
@@ -70,6 +71,15 @@ export function tickTimes() {
 }
 
 /**
+ * A finding's code in a few words: CREDIT_LIMIT_EXCEEDED → "Credit limit exceeded".
+ * @param {string} code
+ */
+export function findingWords(code) {
+  const words = code.toLowerCase().replace(/_/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
  * Readable problem detail: ISO timestamps in the API's sentence become local date-times.
  * @param {unknown} detail
  */
@@ -98,6 +108,8 @@ export function problemSentence(res) {
       return withDetail('Not found');
     case 409:
       if (/already decided/i.test(detail)) return `Already decided: ${detail}`;
+      // "step credit is claimed by fin-2 since …": the claimer by name when the console knows it.
+      if (/claimed by/i.test(detail)) return `Claimed by a colleague: ${detail.replace(/claimed by ([A-Za-z0-9._-]+)/, (_m, id) => `claimed by ${personName(String(id))}`)}`;
       if (/^order is /i.test(detail)) return `Order finished: ${detail}`;
       return withDetail('Not awaiting a decision');
     case 429:

@@ -6,9 +6,9 @@ import { decisionPanel } from './decide.js';
 import { $, h } from './dom.js';
 import { absolute, problemSentence, tickTimes, timeEl } from './format.js';
 import { capitalise, DECISION_LABELS, ORDER_STATUS, STEP_STATUS, stepLabel } from './labels.js';
-import { markSelectedRow, refreshInbox } from './inbox.js';
+import { invalidateInbox, markSelectedRow, refreshInbox, shownItems } from './inbox.js';
 import { sessionExpired } from './session.js';
-import { state } from './state.js';
+import { personName, state } from './state.js';
 
 /** @typedef {import('./types.js').Order} Order */
 /** @typedef {import('./types.js').Step} Step */
@@ -71,6 +71,11 @@ export function renderOrder(order, { focus = false } = {}) {
       // The workflow goes on after the decision (the next stage starts a moment later): look again soon.
       setTimeout(() => void refreshOrder(), 1000);
     },
+    onClaimed: (answered) => {
+      if (answered) renderOrder(answered);
+      invalidateInbox();
+      void refreshInbox();
+    },
     onStale: () => {
       void refreshOrder();
       void refreshInbox();
@@ -85,7 +90,7 @@ export function renderOrder(order, { focus = false } = {}) {
       h('h2', { id: 'order-title', tabindex: '-1' }, `Order ${order.orderId}`),
       h('span', { className: `badge badge-${statusTone}`, id: 'order-status' }, statusLabel)),
     h('dl', { className: 'facts' },
-      fact('Customer', order.customerId),
+      fact('Customer', customerName(order) ? [customerName(order), h('span', { className: 'muted small' }, ` ${order.customerId}`)] : order.customerId),
       fact('Total', `${o.total} ${o.currency}`),
       fact('Priority', order.priority === 'urgent' ? '▲ Urgent' : 'Normal'),
       fact('Revision', String(order.revision)),
@@ -105,6 +110,12 @@ export function renderOrder(order, { focus = false } = {}) {
   void refreshAudit(order.orderId);
   markSelectedRow();
   if (focus) $('order-title').focus();
+}
+
+/** The customer's name, when the inbox has shown it (the order view carries only the id). @param {Order} order */
+function customerName(order) {
+  for (const item of shownItems.values()) if (item.orderId === order.orderId && item.customerName) return item.customerName;
+  return null;
 }
 
 /**
@@ -165,6 +176,7 @@ function planNode(s) {
     s.department && s.department !== 'system' ? h('span', { className: 'node-dept' }, s.department) : null,
     h('span', { className: 'node-status' }, h('span', { 'aria-hidden': 'true' }, `${glyph} `), label),
     s.status === 'awaiting_decision' && s.dueAt ? h('span', { className: 'node-due' }, 'due ', timeEl(s.dueAt, 'due')) : null,
+    s.status === 'awaiting_decision' && s.claimedBy ? h('span', { className: 'node-due' }, `claimed by ${personName(s.claimedBy)}`) : null,
     s.escalated ? h('span', { className: 'badge badge-bad' }, '⚑ Escalated') : null);
 }
 
@@ -221,12 +233,14 @@ function stepsSection(order) {
           : null,
         s.status === 'awaiting_decision'
           ? h('p', { className: 'small' },
+            s.claimedBy ? h('span', { className: 'claimed' }, `Claimed by ${personName(s.claimedBy)}. `) : null,
             s.waitingSince ? ['Waiting ', timeEl(s.waitingSince, 'since'), '. '] : null,
             s.dueAt ? ['Due ', timeEl(s.dueAt, 'due'), ` (${absolute(s.dueAt)}).`] : null)
           : null,
         s.decision
           ? h('p', { className: 'decision-made' },
-            h('strong', {}, DECISION_LABELS[s.decision.decision] ?? s.decision.decision), ` by ${s.decision.by}, `, timeEl(s.decision.at),
+            h('strong', {}, DECISION_LABELS[s.decision.decision] ?? s.decision.decision), ` by ${s.decision.by}`,
+            s.decision.onBehalfOf ? h('span', { className: 'on-behalf' }, ` on behalf of ${s.decision.onBehalfOf}`) : null, ', ', timeEl(s.decision.at),
             s.decision.comment ? [': ', h('q', {}, s.decision.comment)] : null)
           : null);
     })));

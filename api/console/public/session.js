@@ -56,8 +56,17 @@ export function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
   clearInterval(state.timer);
   Object.assign(state, { token: null, me: null, inboxJson: '', order: null, orderJson: '', orderId: null, auditAllowed: true, timer: undefined });
+  state.selected.clear();
+  state.people.clear();
+  state.colleagues.clear();
   $('workspace').hidden = true;
   $('session').hidden = true;
+  $('nav').hidden = true;
+  $('orders-page').replaceChildren();
+  $('me-page').replaceChildren();
+  $('bulk-form').hidden = true;
+  $('bulk-results').hidden = true;
+  $('bulk-results').replaceChildren();
   $('session-label').replaceChildren();
   $('signin').hidden = false;
   $('inbox-body').replaceChildren();

@@ -13,7 +13,8 @@ export const INBOX_LIMIT = 200;
  * @type {{
  *   token: string | null, me: Me | null, inboxJson: string, orderId: string | null, preferredStep: string | null,
  *   order: Order | null, orderJson: string, auditAllowed: boolean, timer: ReturnType<typeof setInterval> | undefined,
- *   inboxLoading: boolean, orderLoading: boolean
+ *   inboxLoading: boolean, orderLoading: boolean, selected: Set<string>,
+ *   people: Map<string, string>, colleagues: Map<string, import('./types.js').Colleague[]>
  * }}
  */
 export const state = {
@@ -31,7 +32,24 @@ export const state = {
   timer: undefined,
   inboxLoading: false,
   orderLoading: false,
+  /** Inbox rows ticked for a bulk decision, as `orderId/step`; kept across refreshes. */
+  selected: new Set(),
+  /** Names of the people the console has met (me, colleagues), by principal id. */
+  people: new Map(),
+  /** GET /v1/me/colleagues by department (the assign picker). */
+  colleagues: new Map(),
 };
+
+/**
+ * A person as the console names them: "you", their name when known, else their id.
+ * @param {string | null | undefined} id
+ */
+export function personName(id) {
+  if (!id) return '';
+  if (id === state.me?.id) return 'you';
+  const name = state.people.get(id);
+  return name && name !== id ? `${name} (${id})` : id;
+}
 
 /** True when the signed-in principal decides for a department, so it has an inbox. */
 export function hasInbox() {

@@ -8,13 +8,15 @@
 /** @typedef {'approve'|'reject'|'request_changes'} DecisionKind */
 
 /** @typedef {{ code: string, message: string }} Finding */
-/** @typedef {{ decision: DecisionKind, by: string, at: string, comment: string | null }} Decision */
+/** `onBehalfOf`: the away colleague whose delegate (`by`) decided. */
+/** @typedef {{ decision: DecisionKind, by: string, at: string, comment: string | null, onBehalfOf?: string }} Decision */
 
 /**
  * One step of an order. `evidence` (what an automatic check decided on) is shown when the API sends it.
  * @typedef {{
  *   step: StepId, department: string, status: StepStatus, findings: Finding[], dueAt: string | null,
- *   waitingSince: string | null, escalated: boolean, decision: Decision | null, evidence?: unknown
+ *   waitingSince: string | null, escalated: boolean, decision: Decision | null, evidence?: unknown,
+ *   claimedBy?: string | null, claimedAt?: string | null, keptFromRevision?: number | null
  * }} Step
  */
 
@@ -50,14 +52,33 @@
  */
 
 /**
+ * One waiting step of GET /v1/inbox: who the customer is, why it waits (findings), why it ranks where it does
+ * (priorityReasons) and who claimed it.
  * @typedef {{
- *   orderId: string, step: StepId, department: string, customerId: string, total: string,
- *   priority: 'normal' | 'urgent', dueAt: string, waitingSince: string, escalated: boolean
+ *   orderId: string, step: StepId, department: string, customerId: string, customerName: string | null, total: string,
+ *   currency: string | null, priority: 'normal' | 'urgent', dueAt: string, waitingSince: string, escalated: boolean,
+ *   claimedBy: string | null, findings: Finding[], priorityReasons: string[]
  * }} InboxItem
  */
 /** @typedef {{ items: InboxItem[], nextCursor: string | null }} InboxPage */
 
-/** GET /v1/me. @typedef {{ id: string, name: string, roles: string[], departments: string[], delegations: unknown[] }} Me */
+/** A delegation in force: `to` sees and decides the steps of `from`'s `departments` until `until`. */
+/** @typedef {{ from: string, fromName?: string, to: string, toName?: string, until: string, departments: string[] }} Delegation */
+/** GET /v1/me. @typedef {{ id: string, name: string, roles: string[], departments: string[], delegations: Delegation[] }} Me */
+/** GET /v1/me/colleagues. @typedef {{ id: string, name: string, departments: string[] }} Colleague */
+
+/**
+ * One row of GET /v1/orders.
+ * @typedef {{
+ *   orderId: string, status: OrderStatus, revision: number, priority: 'normal' | 'urgent', customerId: string,
+ *   channel: string, total: string, awaiting: StepId[], escalated: boolean, submittedAt: string, updatedAt: string,
+ *   completedAt: string | null
+ * }} OrderSummary
+ */
+/** @typedef {{ items: OrderSummary[], nextCursor: string | null }} OrderList */
+
+/** One item of POST /v1/decisions. @typedef {{ orderId: string, step: string, decision: DecisionKind, comment: string | null }} BulkItem */
+/** @typedef {{ orderId: string, step: string, status: number, order?: Order, problem?: Problem }} BulkResult */
 
 /** @typedef {{ at: string, type: string, step: string | null, actor: string | null, detail: unknown }} AuditEvent */
 /** @typedef {{ orderId: string, events: AuditEvent[] }} AuditTrail */
