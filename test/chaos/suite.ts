@@ -128,6 +128,8 @@ export function chaosSuite(opts: SuiteOptions): void {
         // The restart took over from the server its killed owner left running (scripts/dev-server.ts).
         expect(orphans.every((pid) => pid !== undefined && !isAlive(pid) && pid !== t.temporalPid())).toBe(true);
       }
-    });
+      // Its own budget, whichever config runs it (npm test's integration project gives 60 s): the waits inside go up
+      // to 150 s on a loaded machine, and a bare "test timed out" would hide the suite's diagnostics.
+    }, 240_000);
   }
 }
