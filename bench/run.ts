@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only S1,S3]`: every scenario against its baseline in the same run, on this
- * machine. Prints a table and writes bench/results/<date>.json. Not part of `npm test`. S10 runs for S10_SECONDS
+ * machine. Prints a table and writes bench/results/<date>[-quick][-<scenarios of --only>].json (never over an earlier file). Not part of `npm test`. S10 runs for S10_SECONDS
  * (default 300, quick 180).
  */
 import fs from 'node:fs';
@@ -101,10 +101,23 @@ async function main(): Promise<void> {
   };
   const resultsDir = path.join(__dirname, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const outFile = path.join(resultsDir, `${out.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
-  fs.writeFileSync(outFile, `${JSON.stringify(out, null, 2)}\n`);
+  const outFile = resultsFile(resultsDir, out.date.slice(0, 10), quick, only);
+  // 'wx': never over an earlier run's file (resultsFile picks a free name).
+  fs.writeFileSync(outFile, `${JSON.stringify(out, null, 2)}\n`, { flag: 'wx' });
   console.log(`\nwrote ${outFile}`);
   printTable(results);
+}
+
+/**
+ * bench/results/<date>[-quick][-S3-S6].json: the scenarios of an `--only` run are in the name, so a run of one
+ * scenario never replaces the file of another run the same day; a name already taken gets -2, -3, …
+ */
+function resultsFile(dir: string, date: string, quick: boolean, only: string[] | undefined): string {
+  const stem = `${date}${quick ? '-quick' : ''}${only ? `-${only.map((s) => s.replace(/[^A-Za-z0-9]/g, '')).join('-')}` : ''}`;
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, `${stem}${n === 1 ? '' : `-${n}`}.json`);
+    if (!fs.existsSync(file)) return file;
+  }
 }
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T | { error: string }> {
