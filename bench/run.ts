@@ -17,6 +17,7 @@ import { runS2 } from './scenarios/s2-decisions';
 import { runS3 } from './scenarios/s3-api-cost';
 import { bareParkedMemory, runS5 } from './scenarios/s5-many-open';
 import { runS6 } from './scenarios/s6-webhook-lag';
+import { runS7S8 } from './scenarios/s7-s8-reads';
 import { runS9 } from './scenarios/s9-cluster';
 import { runS10 } from './scenarios/s10-steady-state';
 
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
 
     if (wants('S1')) results.S1 = await step('S1 auto-approval throughput', () => runS1(stack, BARE_QUEUE, { concurrency: 32, seconds, pids: { temporal: file.proc.pid, bareWorker: bare.proc.pid } }));
     if (wants('S2')) results.S2 = await step('S2 decision latency', () => runS2(stack, { seconds: quick ? 5 : 10 }));
-    if (wants('S3')) results.S3 = await step('S3 API cost', () => runS3(stack, dir, { seconds: quick ? 5 : 10 }));
+    if (wants('S3')) results.S3 = await step('S3 API cost', () => runS3(stack, dir, { seconds: quick ? 3 : 6, rounds: 3 }));
     if (wants('S4')) results.S4 = await step('S4 storage modes', () => runS4(cli, dir, file, stack));
     if (wants('S6')) results.S6 = await step('S6 webhook delivery lag', () => runS6(stack, { concurrency: 32, seconds }));
     if (wants('S9')) {
@@ -60,6 +61,27 @@ async function main(): Promise<void> {
     if (wants('S10')) {
       const s10Seconds = Number(process.env.S10_SECONDS) || (quick ? 180 : 300);
       results.S10 = await step('S10 steady state', () => runS10(stack, { seconds: s10Seconds, baselineSeconds: quick ? 20 : 30, concurrency: 3 }));
+    }
+    // S7 and S8 on a stack of their own: 100,000 orders copied into its database would change the other scenarios.
+    if (wants('S7') || wants('S8')) {
+      const reads = await step('S7 KPIs and search over 100,000 orders; S8 the events feed end to end', async () => {
+        const s7 = await startStack({ temporalAddress: file.address, dir, name: 's7', taskQueue: 'bench-s7' });
+        try {
+          return await runS7S8(s7, path.join(dir, 's7'), {
+            total: 100_000,
+            feedOrders: quick ? 5_000 : 20_000,
+            kpiRequests: quick ? 30 : 100,
+            searchRequests: quick ? 200 : 500,
+          });
+        } finally {
+          await s7.stop();
+        }
+      });
+      if ('error' in reads) results.S7 = results.S8 = reads;
+      else {
+        if (wants('S7')) results.S7 = reads.S7;
+        if (wants('S8')) results.S8 = reads.S8;
+      }
     }
     if (wants('S5')) {
       await bare.stop();
@@ -183,6 +205,11 @@ function printTable(results: Record<string, any>): void {
       `without feedback ${r.S10.withoutFeedback.autoApprovedShare} of ${r.S10.withoutFeedback.submitted}`,
     ]);
   }
+  if (r.S7 && !r.S7.error) {
+    rows.push(['S7 GET /v1/kpis (30 days) p50/p99 ms (HTTP / plain SELECT)', `${r.S7.kpis30Days.http.p50}/${r.S7.kpis30Days.http.p99} / ${r.S7.kpis30Days.plainSelect.p50}/${r.S7.kpis30Days.plainSelect.p99}`, 'target p99 ≤ 200']);
+    rows.push(['S7 order search p50/p99 ms (HTTP / plain SELECT)', `${r.S7.search.http.p50}/${r.S7.search.http.p99} / ${r.S7.search.plainSelect.p50}/${r.S7.search.plainSelect.p99}`, 'target p99 ≤ 50']);
+  }
+  if (r.S8 && !r.S8.error) rows.push(['S8 events feed events/s (HTTP / plain SELECT)', `${r.S8.httpEventsPerSec} / ${r.S8.plainSelectEventsPerSec} (${r.S8.read} events)`, `ratio ${r.S8.ratio}`]);
   if (r.S5 && !r.S5.error) rows.push(['S5 decision p99 many / 100 ms', `${r.S5.decision.large.p99} / ${r.S5.decision.small.p99}`, `ratio ${r.S5.decision.p99Ratio}`]);
   console.log('\n| scenario | measured | vs baseline |\n|---|---|---|');
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
