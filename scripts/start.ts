@@ -190,7 +190,8 @@ async function main(): Promise<number> {
     log.info(
       ready,
       `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s: console ${ready.console} (approvers sign in with their token), ` +
-        `API docs ${ready.docs}${devServer ? `, Temporal UI ${devServer.uiUrl}` : ''}; Ctrl-C stops everything`,
+        `API docs ${ready.docs}${devServer ? `, Temporal UI ${devServer.uiUrl}` : ''}; ` +
+        `admin token ${admin.generatedAt ? `${admin.token} (generated, saved in ${admin.generatedAt})` : config.adminToken ? 'from ADMIN_TOKEN' : `in ${ready.adminToken}`}; Ctrl-C stops everything`,
     );
     return -1; // keep running until a signal
   } catch (err) {

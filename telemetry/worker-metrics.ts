@@ -166,9 +166,17 @@ export async function serveMetrics(opts: { host: string; port: number; token: st
   // Scrapers keep connections alive; do not let one hold up the worker's shutdown.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (err: NodeJS.ErrnoException): void => {
+      const where = `${opts.host}:${opts.port}`;
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`cannot serve the worker metrics on ${where}: the address is already in use (set WORKER_METRICS_PORT, or 0 for a free port)`)
+          : new Error(`cannot serve the worker metrics on ${where}: ${err.message}`),
+      );
+    };
+    server.once('error', failed);
     server.listen({ host: opts.host, port: opts.port }, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

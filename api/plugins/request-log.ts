@@ -19,13 +19,17 @@ export function requestIdOf(req: IncomingMessage): string {
   return value && SAFE_REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-/** What the console polls (api/console/public/main.js): read-only, many per minute per open console. */
-const POLLED = new Set(['GET /v1/inbox', 'GET /v1/orders/:orderId']);
+/**
+ * Reads that come on a timer: what the console polls (api/console/public/main.js, every few seconds per open
+ * console), health probes (a load balancer's, every second or so) and Prometheus scrapes. Logged at debug when they
+ * succeed, so info shows what people and systems did.
+ */
+const POLLED = new Set(['GET /v1/inbox', 'GET /v1/orders/:orderId', 'GET /healthz', 'GET /readyz', 'GET /metrics']);
 
 /**
  * Fastify's request lines, our way: no "incoming request" line at info (the completed line says it all), and one
  * "request completed" line with the route pattern — never the URL, whose path or query may hold a tracking token —
- * the order id and principal when there are any, at debug for the console's polling.
+ * the order id and principal when there are any, at debug for polling, probes and scrapes.
  */
 class RequestLogController extends LogController {
   override incomingRequest(request: FastifyRequest): void {

@@ -262,7 +262,7 @@ export async function startNpmTree(opts: TreeOptions): Promise<Tree> {
         registry: opts.registry,
         detached: true,
       }));
-      await waitFor('[start] ready', async () => fs.readFileSync(proc.logFile, 'utf8').includes('[start] ready'), { timeoutMs: 120_000, proc });
+      await waitFor('npm start ready', async () => fs.readFileSync(proc.logFile, 'utf8').includes('"msg":"ready in'), { timeoutMs: 120_000, proc });
       for (const pid of groupMembers(proc.child.pid!)) if (pid !== proc.child.pid) opts.registry?.add(pid, 'npm start');
       const dev = temporalPid();
       if (dev) opts.registry?.add(dev, 'temporal dev server (npm start)');

@@ -175,6 +175,7 @@ describe("approvers' tools in the console (Chromium)", () => {
     const me = (await p.api(t('fin-2'), 'GET', '/v1/me')).json;
     expect(me.delegations).toEqual([expect.objectContaining({ from: 'fin-2', to: 'prod-1', departments: ['finance'] })]);
     expect(Date.parse(me.delegations[0].until)).toBeGreaterThan(Date.now() + 3_600_000);
+    await screenshot(frank, 'me-away');
 
     // Pat's inbox now holds Frank's finance step, marked as his; Pat decides it on his behalf.
     await pat.getByRole('button', { name: 'Refresh' }).click();
@@ -280,6 +281,7 @@ describe("approvers' tools in the console (Chromium)", () => {
     await page.getByLabel('Min total').fill('12,5');
     await page.getByRole('button', { name: 'Filter' }).click();
     await expectText(page.locator('#orders-error'), /minTotal/);
+    expect(await page.locator('#orders-count').innerText()).toBe('');
     await screenshot(page, 'orders-list');
   });
 

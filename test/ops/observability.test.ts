@@ -174,6 +174,8 @@ describe('an order decided by finance and management, as an operator sees it', (
     expect(submitted.status).toBe(201);
     expect(submitted.headers.get('x-request-id')).toBe(`journey-${orderId}`);
     await awaitingStep(orderId, 'credit');
+    // As the console polls it.
+    expect((await call('GET', '/v1/inbox', 'finance')).json.items).toContainEqual(expect.objectContaining({ orderId, step: 'credit' }));
 
     const now = await metrics(`${base}/metrics`);
     const submits = (s: Sample[]) => sampleValue(s, 'http_request_duration_seconds_count', SUBMIT_ROUTE) ?? 0;
@@ -276,14 +278,16 @@ describe('an order decided by finance and management, as an operator sees it', (
     // Any worker line about this order's workflow names the order.
     for (const l of workerLines.filter((l) => l.workflowId === `order-${orderId}`)) expect(l.orderId).toBe(orderId);
 
-    // The API: the submit line carries the caller's request id; decisions carry order and principal; the polling
-    // reads (GET /v1/orders/:orderId, every 100 ms here) stay below info.
+    // The API: the submit line carries the caller's request id; decisions carry order and principal.
     expect(apiLines.filter((l) => l.requestId === `journey-${orderId}`)).toEqual([
       expect.objectContaining({ msg: 'request completed', route: '/v1/orders', statusCode: 201, principal: 'shop' }),
     ]);
     const decided = apiLines.filter((l) => l.route === DECISION_ROUTE.route && l.orderId === orderId);
     expect(decided.map((l) => l.principal)).toEqual(['finance', 'management']);
-    expect(apiLines.filter((l) => l.route === '/v1/orders/:orderId')).toEqual([]);
+    // Polling, probes and scrapes (GET /v1/orders/:orderId every 100 ms here, the inbox, /metrics) stay below info.
+    for (const route of ['/v1/orders/:orderId', '/v1/inbox', '/metrics']) expect(apiLines.filter((l) => l.route === route)).toEqual([]);
+    // … while what people did is there: each submit and decision.
+    expect(apiLines.filter((l) => l.msg === 'request completed' && l.method === 'POST').length).toBeGreaterThanOrEqual(4);
     expect(apiLines.filter((l) => l.msg === 'incoming request')).toEqual([]);
     // No webpack statistics from bundling the workflow code.
     expect(workerLines.filter((l) => /webpack|modules by path|compiled successfully/i.test(String(l.msg)))).toEqual([]);

@@ -73,9 +73,27 @@ function enterWorkspace() {
   void route();
 }
 
+let polls = 0;
+
 function poll() {
   if (!state.token || document.hidden) return;
   tickTimes();
+  void refreshInbox();
+  if (state.orderId) void refreshOrder();
+  // Now and then, who I am again: a colleague's delegation to me may have ended (or begun) meanwhile.
+  if (++polls % 6 === 0) void refreshMe();
+}
+
+async function refreshMe() {
+  const token = state.token;
+  const res = await getMe();
+  if (!res.ok || token !== state.token || !state.me) return;
+  if (JSON.stringify(res.data) === JSON.stringify(state.me)) return;
+  state.me = res.data;
+  renderWho(res.data);
+  // What the inbox and the decision form offer depends on it: draw them again.
+  invalidateInbox();
+  state.orderJson = '';
   void refreshInbox();
   if (state.orderId) void refreshOrder();
 }
@@ -145,7 +163,7 @@ async function route() {
   markSelectedRow();
   if (changed) {
     showLoading(orderId);
-    // A new order starts at its top: on a phone the inbox pane it replaces may have been scrolled to reach its row.
+    // Opened from further down a long inbox: the order starts at its top (on a phone it replaces the inbox).
     window.scrollTo(0, 0);
   }
   await refreshOrder({ focus: changed });

@@ -36,6 +36,7 @@ export async function showOrdersPage(params) {
   results.removeAttribute('aria-busy');
   if (res.status === 401) return sessionExpired();
   if (!res.ok) {
+    $('orders-count').textContent = '';
     results.replaceChildren(h('p', { className: 'message message-bad', id: 'orders-error' }, problemSentence(res),
       res.problem?.errors?.length ? h('ul', {}, res.problem.errors.map((e) => h('li', {}, `${e.path}: ${e.message}`))) : null));
     return;
