@@ -5,7 +5,7 @@
 import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type AppConfig, loadConfigOrExit, loadReviewPolicyOrExit, publicUrlOf } from './config';
 import { createActivities } from './activities';
@@ -73,8 +73,14 @@ export async function runWorker(config: AppConfig, opts: RunWorkerOptions): Prom
       },
       onEventsLogged: () => waker.poke(),
     });
-    const submitterOf = (orderId: string): string | undefined =>
-      db.select({ by: orderIntake.submittedBy }).from(orderIntake).where(eq(orderIntake.orderId, orderId)).get()?.by;
+    // Asked once per activity attempt (its log attributes): prepared once, not built by drizzle each time (3 % of the
+    // worker's main-thread CPU under S1 when it was).
+    const bySubmitter = db
+      .select({ by: orderIntake.submittedBy })
+      .from(orderIntake)
+      .where(eq(orderIntake.orderId, sql.placeholder('orderId')))
+      .prepare();
+    const submitterOf = (orderId: string): string | undefined => bySubmitter.get({ orderId })?.by;
     // Bundled here rather than by Worker.create: its logger then says only what went wrong, not webpack's module
     // listing (tens of lines at info on every start).
     const { code } = await bundleWorkflowCode({

@@ -5,7 +5,7 @@
 import './types';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import type { ResolvedPolicy } from '../domain/types';
@@ -16,6 +16,7 @@ import auth from './plugins/auth';
 import resources from './plugins/resources';
 import security, { type SecurityOptions } from './plugins/security';
 import swagger from './plugins/swagger';
+import { serializerCompiler } from './serializer';
 import capacityRoutes from './routes/capacity';
 import customerRoutes from './routes/customers';
 import eventRoutes from './routes/events';

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only S1,S3]`: every scenario against its baseline in the same run, on this
- * machine. Prints a table and writes bench/results/<date>.json. Not part of `npm test`. S10 runs for S10_SECONDS
- * (default 300, quick 180).
+ * machine. Prints a table and writes bench/results/<date>[-quick][-<scenarios of --only>].json (never over an earlier file). Not part of `npm test`. S10 runs for S10_SECONDS
+ * (default 300, quick 30); a quick run leaves S5, S9 and S10 out unless --only names them.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { runS2 } from './scenarios/s2-decisions';
 import { runS3 } from './scenarios/s3-api-cost';
 import { bareParkedMemory, runS5 } from './scenarios/s5-many-open';
 import { runS6 } from './scenarios/s6-webhook-lag';
+import { runS7S8 } from './scenarios/s7-s8-reads';
 import { runS9 } from './scenarios/s9-cluster';
 import { runS10 } from './scenarios/s10-steady-state';
 
@@ -24,6 +25,12 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? (args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined);
 const wants = (s: string) => !only || only.includes(s);
+/**
+ * S5 (thousands of parked orders), S9 (a cluster on PostgreSQL) and S10 (minutes of steady state) take minutes each
+ * by nature: a quick run (kept under 5 minutes) measures them only when --only names them.
+ */
+const LONG = new Set(['S5', 'S9', 'S10']);
+const runs = (s: string) => (only ? only.includes(s) : !(quick && LONG.has(s)));
 const seconds = quick ? 8 : 20;
 const BARE_QUEUE = 'bench-bare';
 
@@ -48,20 +55,41 @@ async function main(): Promise<void> {
 
     if (wants('S1')) results.S1 = await step('S1 auto-approval throughput', () => runS1(stack, BARE_QUEUE, { concurrency: 32, seconds, pids: { temporal: file.proc.pid, bareWorker: bare.proc.pid } }));
     if (wants('S2')) results.S2 = await step('S2 decision latency', () => runS2(stack, { seconds: quick ? 5 : 10 }));
-    if (wants('S3')) results.S3 = await step('S3 API cost', () => runS3(stack, dir, { seconds: quick ? 5 : 10 }));
+    if (wants('S3')) results.S3 = await step('S3 API cost', () => runS3(stack, dir, { seconds: quick ? 3 : 6, rounds: 3 }));
     if (wants('S4')) results.S4 = await step('S4 storage modes', () => runS4(cli, dir, file, stack));
     if (wants('S6')) results.S6 = await step('S6 webhook delivery lag', () => runS6(stack, { concurrency: 32, seconds }));
-    if (wants('S9')) {
+    if (runs('S9')) {
       results.S9 = await step('S9 cluster (2 workers) vs dev server (1 worker)', () =>
         runS9(stack, file.proc.pid, { cli, dir, seconds: quick ? 8 : 15, rounds: quick ? 1 : 3, concurrency: 32 }),
       );
     }
     // Minutes, not seconds: the point is that the credit check still passes clean orders after hundreds of them.
-    if (wants('S10')) {
-      const s10Seconds = Number(process.env.S10_SECONDS) || (quick ? 180 : 300);
-      results.S10 = await step('S10 steady state', () => runS10(stack, { seconds: s10Seconds, baselineSeconds: quick ? 20 : 30, concurrency: 3 }));
+    if (runs('S10')) {
+      const s10Seconds = Number(process.env.S10_SECONDS) || (quick ? 30 : 300);
+      results.S10 = await step('S10 steady state', () => runS10(stack, { seconds: s10Seconds, baselineSeconds: quick ? 10 : 30, concurrency: 3 }));
     }
-    if (wants('S5')) {
+    // S7 and S8 on a stack of their own: 100,000 orders copied into its database would change the other scenarios.
+    if (wants('S7') || wants('S8')) {
+      const reads = await step('S7 KPIs and search over 100,000 orders; S8 the events feed end to end', async () => {
+        const s7 = await startStack({ temporalAddress: file.address, dir, name: 's7', taskQueue: 'bench-s7' });
+        try {
+          return await runS7S8(s7, path.join(dir, 's7'), {
+            total: 100_000,
+            feedOrders: quick ? 5_000 : 20_000,
+            kpiRequests: quick ? 30 : 100,
+            searchRequests: quick ? 200 : 500,
+          });
+        } finally {
+          await s7.stop();
+        }
+      });
+      if ('error' in reads) results.S7 = results.S8 = reads;
+      else {
+        if (wants('S7')) results.S7 = reads.S7;
+        if (wants('S8')) results.S8 = reads.S8;
+      }
+    }
+    if (runs('S5')) {
       await bare.stop();
       await stack.stop();
       cleanup.length = 1; // only the file server remains to stop
@@ -77,7 +105,7 @@ async function main(): Promise<void> {
           logFile: path.join(dir, 'parked-worker.log'),
         });
         try {
-          const many = quick ? 1_000 : 5_000;
+          const many = quick ? 500 : 5_000;
           const product = await runS5(s5, { many, reminderMs });
           const bareKiB = await bareParkedMemory(s5, parkedWorker, parkedQueue, many);
           return { ...product, bareWorkerKiBPerCachedWorkflow: bareKiB };
@@ -101,10 +129,23 @@ async function main(): Promise<void> {
   };
   const resultsDir = path.join(__dirname, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const outFile = path.join(resultsDir, `${out.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
-  fs.writeFileSync(outFile, `${JSON.stringify(out, null, 2)}\n`);
+  const outFile = resultsFile(resultsDir, out.date.slice(0, 10), quick, only);
+  // 'wx': never over an earlier run's file (resultsFile picks a free name).
+  fs.writeFileSync(outFile, `${JSON.stringify(out, null, 2)}\n`, { flag: 'wx' });
   console.log(`\nwrote ${outFile}`);
   printTable(results);
+}
+
+/**
+ * bench/results/<date>[-quick][-S3-S6].json: the scenarios of an `--only` run are in the name, so a run of one
+ * scenario never replaces the file of another run the same day; a name already taken gets -2, -3, …
+ */
+function resultsFile(dir: string, date: string, quick: boolean, only: string[] | undefined): string {
+  const stem = `${date}${quick ? '-quick' : ''}${only ? `-${only.map((s) => s.replace(/[^A-Za-z0-9]/g, '')).join('-')}` : ''}`;
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, `${stem}${n === 1 ? '' : `-${n}`}.json`);
+    if (!fs.existsSync(file)) return file;
+  }
 }
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T | { error: string }> {
@@ -170,6 +211,11 @@ function printTable(results: Record<string, any>): void {
       `without feedback ${r.S10.withoutFeedback.autoApprovedShare} of ${r.S10.withoutFeedback.submitted}`,
     ]);
   }
+  if (r.S7 && !r.S7.error) {
+    rows.push(['S7 GET /v1/kpis (30 days) p50/p99 ms (HTTP / plain SELECT)', `${r.S7.kpis30Days.http.p50}/${r.S7.kpis30Days.http.p99} / ${r.S7.kpis30Days.plainSelect.p50}/${r.S7.kpis30Days.plainSelect.p99}`, 'target p99 ≤ 200']);
+    rows.push(['S7 order search p50/p99 ms (HTTP / plain SELECT)', `${r.S7.search.http.p50}/${r.S7.search.http.p99} / ${r.S7.search.plainSelect.p50}/${r.S7.search.plainSelect.p99}`, 'target p99 ≤ 50']);
+  }
+  if (r.S8 && !r.S8.error) rows.push(['S8 events feed events/s (HTTP / plain SELECT)', `${r.S8.httpEventsPerSec} / ${r.S8.plainSelectEventsPerSec} (${r.S8.read} events)`, `ratio ${r.S8.ratio}`]);
   if (r.S5 && !r.S5.error) rows.push(['S5 decision p99 many / 100 ms', `${r.S5.decision.large.p99} / ${r.S5.decision.small.p99}`, `ratio ${r.S5.decision.p99Ratio}`]);
   console.log('\n| scenario | measured | vs baseline |\n|---|---|---|');
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

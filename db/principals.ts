@@ -60,6 +60,10 @@ export function createPrincipal(
 
 /** The active principal a bearer token belongs to, or undefined. */
 export function findPrincipalByToken(db: Db, token: string): Principal | undefined {
+  return findPrincipalByHash(db, hashToken(token));
+}
+
+function findPrincipalByHash(db: Db, hash: string): Principal | undefined {
   const byHash = prepared(db, 'principalByTokenHash', () =>
     db
       .select({ id: principals.id, name: principals.name, roles: principals.roles, createdAt: principals.createdAt })
@@ -67,7 +71,51 @@ export function findPrincipalByToken(db: Db, token: string): Principal | undefin
       .where(and(eq(principals.tokenHash, sql.placeholder('hash')), isNull(principals.revokedAt)))
       .prepare(),
   );
-  return byHash.get({ hash: hashToken(token) });
+  return byHash.get({ hash });
+}
+
+/** The principals' generation (migration 0009: triggers raise it with every change to `principals`). */
+export function principalsGenerationOf(db: Db): number {
+  const stmt = prepared(db, 'principalsGeneration', () =>
+    db.$client.prepare('SELECT generation FROM principals_generation WHERE id = 1').pluck(),
+  );
+  return (stmt.get() as number | undefined) ?? -1;
+}
+
+export interface PrincipalCache {
+  /** The active principal of a bearer token, or undefined; as findPrincipalByToken, from the cache when it can. */
+  find(token: string): Principal | undefined;
+}
+
+/**
+ * token → principal for one API process. Every lookup first reads the principals' generation (one row by primary
+ * key); when it moved — a revocation, a rotation, a new principal, in this process or another on the same file, or
+ * by hand in SQL — the cache is emptied, so a revoked token is refused on the very next request everywhere.
+ * The generation is read before the principal row, so an entry is never older than the generation it is kept under.
+ * Unknown tokens are not cached (they hit the database, and the failed-authentication budget). Keyed by the
+ * token's hash, like the table: raw tokens are not kept in memory beyond their request.
+ */
+export function createPrincipalCache(db: Db, max = 10_000): PrincipalCache {
+  let generation = Number.NaN;
+  const byHash = new Map<string, Principal>();
+  return {
+    find(token) {
+      const now = principalsGenerationOf(db);
+      if (now !== generation) {
+        byHash.clear();
+        generation = now;
+      }
+      const hash = hashToken(token);
+      const hit = byHash.get(hash);
+      if (hit) return hit;
+      const found = findPrincipalByHash(db, hash);
+      if (!found) return undefined;
+      if (byHash.size >= max) byHash.delete(byHash.keys().next().value!);
+      const principal = Object.freeze({ ...found, roles: Object.freeze([...found.roles]) as string[] });
+      byHash.set(hash, principal);
+      return principal;
+    },
+  };
 }
 
 export function listPrincipals(db: Db): (Principal & { email: string | null; revokedAt: string | null })[] {

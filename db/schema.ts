@@ -200,6 +200,16 @@ export const principals = sqliteTable('principals', {
 });
 
 /**
+ * One row: a number that triggers on `principals` raise with every insert, update and delete (migration
+ * 0009). Each API process caches token → principal and reads this row by primary key per request: a revocation,
+ * a rotation or any change made by another process (or by hand in SQL) empties every cache before its next request.
+ */
+export const principalsGeneration = sqliteTable('principals_generation', {
+  id: integer('id').primaryKey(),
+  generation: integer('generation').notNull(),
+});
+
+/**
  * The intake record of an order, written by the API alone: it decides idempotency by orderId and keeps the workflow
  * start input, so a start that a crash interrupted can be redone as it was.
  */

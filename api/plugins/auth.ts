@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { type Principal, findPrincipalByToken } from '../../db/principals';
+import { createPrincipalCache, type Principal } from '../../db/principals';
 import { problems } from '../problem';
 import { hasAnyRole } from '../roles';
 
@@ -25,6 +25,8 @@ export function principalOf(request: FastifyRequest): Principal {
 
 async function authPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest('principal', null);
+  // One principal lookup per request, from a cache a principal change anywhere empties at once (db/principals.ts).
+  const principals = createPrincipalCache(app.db);
 
   app.addHook('onRoute', (route) => {
     const roles = route.config?.roles;
@@ -43,7 +45,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
       return;
     }
     const token = bearerToken(request.headers.authorization);
-    const principal = token ? findPrincipalByToken(app.db, token) : undefined;
+    const principal = token ? principals.find(token) : undefined;
     if (!principal) {
       await app.limiters.authFailure(request);
       if (!token) throw problems.unauthorized('missing bearer token: send Authorization: Bearer <token>');

@@ -40,6 +40,8 @@ class RequestLogController extends LogController {
     const route = request.routeOptions.url;
     const status = reply.statusCode;
     const level = error || status >= 500 ? 'error' : route && status < 400 && POLLED.has(`${request.method} ${route}`) ? 'debug' : 'info';
+    // The console's polling logs at debug, off in production: build no line nobody writes.
+    if ((reply.log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.(level) === false) return;
     const params = request.params as Record<string, unknown> | undefined;
     const orderId = typeof params?.orderId === 'string' ? params.orderId : undefined;
     reply.log[level](

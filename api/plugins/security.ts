@@ -9,7 +9,8 @@
  * The auth plugin applies them in that order (see auth.ts); the plugin's own per-route hooks would run after
  * authentication and never see a request that failed it.
  */
-import helmet from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet, { type HelmetOptions } from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -40,21 +41,45 @@ declare module 'fastify' {
   }
 }
 
-async function securityPlugin(app: FastifyInstance, opts: SecurityOptions): Promise<void> {
-  await app.register(helmet, {
-    // Swagger UI (served from /docs, same origin) needs inline styles and data: images; nothing else is loosened.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
+/** Swagger UI (served from /docs, same origin) needs inline styles and data: images; nothing else is loosened. */
+const HELMET_OPTIONS: HelmetOptions = {
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      objectSrc: ["'none'"],
+      upgradeInsecureRequests: null,
     },
+  },
+};
+
+/** The headers helmet sets with these options, in its order (its middleware run once against a recording response). */
+export function helmetHeaders(options: HelmetOptions): [string, string][] {
+  const set = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => set.set(name.toLowerCase(), String(value)),
+    removeHeader: (name: string) => set.delete(name.toLowerCase()),
+  };
+  let done = false;
+  helmet(options)({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
+    if (err) throw err;
+    done = true;
+  });
+  if (!done) throw new Error('helmet did not finish synchronously');
+  return [...set];
+}
+
+async function securityPlugin(app: FastifyInstance, opts: SecurityOptions): Promise<void> {
+  // The same headers on every answer, computed once: @fastify/helmet ran helmet's middleware per request, parsing
+  // the CSP directives each time (8 % of a GET's CPU in the S3 profile). No nonces, so nothing varies per request.
+  const headers = helmetHeaders(HELMET_OPTIONS);
+  app.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of headers) reply.raw.setHeader(name, value);
+    done();
   });
   // global: false — the limiters below are applied by the auth hook, in the order the design needs.
   await app.register(rateLimit, { global: false, store: SnapshotStore });

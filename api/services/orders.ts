@@ -59,11 +59,23 @@ export function readModelState(db: Db, orderId: string): OrderState | undefined 
 
 export function findOrder(db: Db, orderId: string): OrderRecord | undefined {
   const rm = readModelRow(db, orderId);
-  const intake = intakeRow(db, orderId);
   if (rm) {
+    // The intake row (its workflow input is the largest JSON of an order) is read only when something asks for it:
+    // a GET of an order whose read model carries its plan never does.
+    let intake: IntakeRow | undefined | null = null;
+    const intakeOnce = () => (intake === null ? (intake = intakeRow(db, orderId)) : intake);
     const state = rm.state as unknown as OrderState;
-    return { orderId, submittedBy: rm.submittedBy, status: rm.status as OrderStatus, state: withPlan(state, intake), intake };
+    return {
+      orderId,
+      submittedBy: rm.submittedBy,
+      status: rm.status as OrderStatus,
+      state: state.stages ? state : withPlan(state, intakeOnce()),
+      get intake() {
+        return intakeOnce();
+      },
+    };
   }
+  const intake = intakeRow(db, orderId);
   if (!intake) return undefined;
   // Accepted, but its workflow has not written the read model yet: it shows as just submitted.
   const state = initialOrderState(intake.workflowInput as unknown as OrderReviewInput);

@@ -24,7 +24,8 @@ export interface Stack {
 
 export const BENCH_TASK_QUEUE = 'bench-order-review';
 
-export async function startStack(opts: { temporalAddress: string; dir: string; policy?: object; name: string; workers?: number }): Promise<Stack> {
+/** `taskQueue`: a stack beside another on the same Temporal server needs its own, or their workers share tasks. */
+export async function startStack(opts: { temporalAddress: string; dir: string; policy?: object; name: string; workers?: number; taskQueue?: string }): Promise<Stack> {
   const dataDir = path.join(opts.dir, opts.name);
   fs.mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
@@ -34,7 +35,7 @@ export async function startStack(opts: { temporalAddress: string; dir: string; p
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',
-    TASK_QUEUE: BENCH_TASK_QUEUE,
+    TASK_QUEUE: opts.taskQueue ?? BENCH_TASK_QUEUE,
     ADMIN_TOKEN: admin,
     LOG_LEVEL: 'warn',
     // The load generator is one principal: the production default would throttle it after 600 requests.

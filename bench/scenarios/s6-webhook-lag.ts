@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closedLoop } from '../lib/load';
+import { closedLoop, openLoop } from '../lib/load';
 import { type Stack, http as call } from '../lib/stack';
 import { percentile, round } from '../lib/stats';
 import { submitAndAwaitApproval } from './s1-throughput';
@@ -59,6 +59,18 @@ export async function runS6(stack: Stack, opts: { concurrency: number; seconds: 
       seen = rx.arrivals.length;
       await new Promise((r) => setTimeout(r, 2_000));
     }
+    const closedArrivals = rx.arrivals.splice(0);
+    // The closed loop saturates the 2 cores; the same webhook at an open-loop rate of half the maximum (without
+    // webhooks) tells a lag of the relay's own making from one of a busy CPU.
+    const halfRate = Math.max(1, (off.completed / off.seconds) / 2);
+    const open = await openLoop(halfRate, Math.round(halfRate * opts.seconds), () => submitAndAwaitApproval(stack));
+    seen = -1;
+    while (rx.arrivals.length !== seen) {
+      seen = rx.arrivals.length;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    const openLags = rx.arrivals.map((a) => a.lagMs);
+    rx.arrivals.splice(0, rx.arrivals.length, ...closedArrivals);
     await call('DELETE', `${stack.api}/v1/webhooks/${hook.body.id}`, stack.tokens.admin);
     const lags = rx.arrivals.map((a) => a.lagMs);
     const unique = new Set(rx.arrivals.map((a) => a.id)).size;
@@ -72,7 +84,14 @@ export async function runS6(stack: Stack, opts: { concurrency: number; seconds: 
       duplicates: rx.arrivals.length - unique,
       deliveriesPerSec: round(rx.arrivals.length / on.seconds),
       lagMs: { p50: round(percentile(lags, 50)), p90: round(percentile(lags, 90)), p99: round(percentile(lags, 99)), max: round(Math.max(...lags)) },
-      failed: off.failed + on.failed,
+      openLoopAtHalf: {
+        ordersPerSec: round(open.completed / open.seconds),
+        targetRate: round(halfRate),
+        deliveries: openLags.length,
+        lagMs: { p50: round(percentile(openLags, 50)), p90: round(percentile(openLags, 90)), p99: round(percentile(openLags, 99)), max: round(Math.max(...openLags)) },
+        approvalMs: { p50: round(percentile(open.latenciesMs, 50)), p99: round(percentile(open.latenciesMs, 99)) },
+      },
+      failed: off.failed + on.failed + open.failed,
       firstError: off.firstError ?? on.firstError,
     };
   } finally {

@@ -186,6 +186,31 @@ describe('health, docs and hardening', () => {
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
   });
 
+  it("sets helmet's whole header set on every answer: success, 404, 401 (the values @fastify/helmet set)", async () => {
+    const expected = {
+      'content-security-policy':
+        "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'none';img-src 'self' data:;" +
+        "object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline';connect-src 'self'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    for (const [url, status] of [['/healthz', 200], ['/v1/nowhere', 404], ['/v1/inbox', 401]] as const) {
+      const res = await env.ctx.app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(status);
+      expect(res.headers, url).toMatchObject(expected);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
   it('rate-limits per principal with 429 problem and Retry-After', async () => {
     const get = (id: 'shop' | 'admin') => env.ctx.app.inject({ method: 'GET', url: '/v1/customers', headers: env.ctx.auth(id) });
     for (let i = 0; i < 3; i++) expect((await get('shop')).statusCode).toBe(200);
