@@ -120,7 +120,18 @@ export function productionShapeSuite(mode: 'plaintext' | 'mtls'): void {
       delete env.TEMPORAL_TLS_KEY;
       const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker.ts')], { cwd: ROOT, env, encoding: 'utf8', timeout: 90_000 });
       expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/worker failed: TransportError/);
+      // Its last word is a JSON log line on stdout (pino, like every line of the product's processes).
+      const fatal = run.stdout
+        .split('\n')
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as { level?: string; msg?: string; err?: { type?: string } }];
+          } catch {
+            return [];
+          }
+        })
+        .find((l) => l.msg === 'worker failed');
+      expect(fatal, `${run.stdout}\n${run.stderr}`).toMatchObject({ level: 'fatal', err: { type: 'TransportError' } });
     });
   }
 
