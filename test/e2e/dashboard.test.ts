@@ -24,7 +24,8 @@ import { closeDatabase, type Db, openDatabase } from '../../db/client';
 import { createPrincipal } from '../../db/principals';
 import { addDays } from '../../domain/dates';
 import { BUILT_IN_POLICY, parsePolicy } from '../../domain/policy';
-import { seedTestWorld, today } from '../helpers/fixtures';
+import { seedTestWorld } from '../helpers/fixtures';
+import { creditOrder } from './harness';
 import { connectTestClient, type TestClient, uniqueTaskQueue } from '../helpers/temporal';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
 
@@ -67,19 +68,6 @@ describe('dashboard (Chromium)', () => {
     return { status: res.status, json: await res.json() };
   }
 
-  function orderBody(id: string, customerId: string, quantity: number): Record<string, unknown> {
-    return {
-      orderId: id,
-      customerId,
-      channel: 'web',
-      currency: 'CNY',
-      requestedDeliveryDate: addDays(today(), 30),
-      paymentTerms: 'NET30',
-      priority: 'normal',
-      lines: [{ sku: 'BOX', quantity, unitPrice: '12.50' }],
-      declaredTotal: (quantity * 12.5).toFixed(2),
-    };
-  }
 
   async function waitForOrder(id: string, pred: (o: any) => boolean, what: string, timeoutMs = 30_000): Promise<any> {
     const deadline = Date.now() + timeoutMs;
@@ -148,7 +136,7 @@ describe('dashboard (Chromium)', () => {
       [ids.decided, 'C-SMALL'],
       [ids.timedOut, 'C-SMALL'],
     ] as const) {
-      const res = await apiAs(tokens.shop, 'POST', '/v1/orders', orderBody(id, customer, 10));
+      const res = await apiAs(tokens.shop, 'POST', '/v1/orders', creditOrder(id, 10, { customerId: customer }));
       expect(res.status, JSON.stringify(res.json)).toBe(201);
     }
     await waitForOrder(ids.decided, (o) => o.awaiting.includes('credit'), 'credit to wait');
