@@ -55,8 +55,8 @@ export const configSchema = z.object({
    */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /**
-   * The worker's metrics endpoint (its own figures and the Temporal SDK's). Unset: none (worker.ts), 9464
-   * (npm start). `0` picks a free port (the worker logs which).
+   * The worker's metrics endpoint (its own figures and the Temporal SDK's). Unset: none; under npm start the
+   * worker's figures are then part of the API's /metrics. `0` picks a free port (the worker logs which).
    */
   WORKER_METRICS_PORT: port.optional(),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),

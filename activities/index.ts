@@ -23,6 +23,11 @@ export function createActivities(db: Db, opts: ActivityOptions = {}) {
     ? createRelayActivities({ ...opts.relay, db, now: deps.now })
     : notConfigured(createRelayActivities({} as RelayDeps));
   return {
+    /**
+     * Does nothing, as a regular (not local) activity: scheduling it ends the workflow task, so an Update accepted in
+     * that task is in the history before the Update has any effect (workflows/handlers.ts, durable()).
+     */
+    async updateDurable(): Promise<void> {},
     ...createCheckActivities(deps),
     ...createHoldActivities(deps),
     ...createReadModelActivities(deps),

@@ -46,7 +46,7 @@ export interface RelayChain {
 }
 
 /** How many orders' chains are delivered at the same time. */
-const PARALLEL_CHAINS = 8;
+export const PARALLEL_CHAINS = 8;
 
 async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -73,12 +73,28 @@ export function createRelayActivities(deps: RelayDeps) {
     db.insert(relayCheckpoints).values({ relayId: relayKey(relay), ...values }).onConflictDoUpdate({ target: relayCheckpoints.relayId, set: values }).run();
   }
 
+  const deliveredBefore = (webhookId: string, eventId: string) =>
+    !!db
+      .select({ id: webhookDeliveries.id })
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.eventId, eventId), eq(webhookDeliveries.outcome, 'delivered')))
+      .get();
+
   /** Delivers one order's events in seq order; stops at the first failure (the rest wait for its retry). */
   async function deliverWebhookChain(webhookId: string, target: { url: string; secret: string }, chain: RelayChain, out: { eventId: string; ok: boolean }[]) {
+    const manual = chain.key.startsWith('manual:');
     for (const item of chain.items) {
       const row = eventById(item.eventId);
       if (!row) {
         out.push({ eventId: item.eventId, ok: true }); // nothing to deliver any more
+        continue;
+      }
+      // A worker killed mid-chain loses the relay's record of what this activity delivered (a local activity's
+      // result lives in the workflow task it ran in), and the restarted relay hands the same events over again: the
+      // delivery log knows they got through. Only a delivery the log has not recorded yet (the answer came, the
+      // process died before the insert below) still goes twice. A manual redelivery is asked for: it goes again.
+      if (!manual && deliveredBefore(webhookId, item.eventId)) {
+        out.push({ eventId: item.eventId, ok: true });
         continue;
       }
       const res = await deliverWebhook(target, toLoggedEvent(row), { allowPrivate: deps.allowPrivate });

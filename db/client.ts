@@ -23,8 +23,36 @@ export function openDatabase(file: string, options: { migrate?: boolean } = {}):
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema }) as Db;
-  if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (options.migrate ?? true) migrateShared(db);
   return db;
+}
+
+/** The error, or any error in its `cause` chain, is SQLite's. */
+function sqliteError(err: unknown): { code: string; message: string } | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if ('code' in e && typeof e.code === 'string' && e.code.startsWith('SQLITE_')) return { code: e.code, message: e.message };
+  }
+  return undefined;
+}
+
+/**
+ * Migrates a file other processes may be migrating at the same moment (worker.ts and server.ts started together on
+ * a fresh DATA_DIR). drizzle reads which migrations are applied before its own transaction, so the process that
+ * waited for the other's write lock finds the tables already made ("table … already exists") or its snapshot stale
+ * (SQLITE_BUSY): it runs the migrator again, which now finds them applied. The first writer's transaction is
+ * all-or-nothing, so a retry never sees half a migration.
+ */
+function migrateShared(db: Db): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      return;
+    } catch (err) {
+      const e = sqliteError(err);
+      const raced = e && (e.code.startsWith('SQLITE_BUSY') || / already exists$/.test(e.message));
+      if (!raced || attempt >= 5) throw err;
+    }
+  }
 }
 
 export function closeDatabase(db: Db): void {

@@ -49,7 +49,7 @@ import { resolveTemporalCli } from './temporal-cli';
  * The release these histories belong to. Each release's folder stays as long as orders it started may still run:
  * bump this (and add the folder to test/replay/replay.test.ts) when a release changes the workflows.
  */
-const RELEASE = 'v1.1';
+const RELEASE = 'v1.2';
 const OUT_DIR = path.resolve(__dirname, '../test/replay/histories', RELEASE);
 
 interface Ctx {

@@ -183,15 +183,16 @@ async function main(): Promise<number> {
       metrics: `${base}/metrics`,
       ...(devServer ? { temporalUi: devServer.uiUrl } : { temporal: temporalAddress, namespace: config.namespace }),
       dataDir: config.dataDir,
-      // A generated token is shown once, here; otherwise where it is.
-      ...(admin.generatedAt ? { adminToken: admin.token, adminTokenFile: admin.generatedAt } : { adminToken: config.adminToken ? 'from ADMIN_TOKEN' : path.join(config.dataDir, 'admin-token') }),
+      // Where the admin token is. A generated one is shown once, in the message only: a field of its own is what log
+      // shippers index and search.
+      ...(admin.generatedAt ? { adminTokenFile: admin.generatedAt } : { adminToken: config.adminToken ? 'from ADMIN_TOKEN' : path.join(config.dataDir, 'admin-token') }),
       ...(demo.created || fs.existsSync(demo.file) ? { demoTokens: demo.file } : {}),
     };
     log.info(
       ready,
       `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s: console ${ready.console} (approvers sign in with their token), ` +
         `API docs ${ready.docs}${devServer ? `, Temporal UI ${devServer.uiUrl}` : ''}; ` +
-        `admin token ${admin.generatedAt ? `${admin.token} (generated, saved in ${admin.generatedAt})` : config.adminToken ? 'from ADMIN_TOKEN' : `in ${ready.adminToken}`}; Ctrl-C stops everything`,
+        `admin token ${admin.generatedAt ? `${admin.token} (generated, saved in ${admin.generatedAt})` : config.adminToken ? 'from ADMIN_TOKEN' : `in ${path.join(config.dataDir, 'admin-token')}`}; Ctrl-C stops everything`,
     );
     return -1; // keep running until a signal
   } catch (err) {

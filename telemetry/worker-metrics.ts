@@ -145,8 +145,10 @@ export async function serveMetrics(opts: { host: string; port: number; token: st
     res.end(JSON.stringify({ type, title: http.STATUS_CODES[status], status, detail }));
   };
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://metrics');
-    if (url.pathname !== '/metrics') return problem(res, 404, 'only /metrics is served here');
+    // Not `new URL(req.url)`: a request target Node's parser accepts (`GET http://[ HTTP/1.1`) makes it throw, and an
+    // exception here would end the worker.
+    const pathname = (req.url ?? '/').split('?')[0];
+    if (pathname !== '/metrics') return problem(res, 404, 'only /metrics is served here');
     if (req.method !== 'GET' && req.method !== 'HEAD') return problem(res, 405, 'GET /metrics', { allow: 'GET, HEAD' });
     const access = metricsAccess({ token: opts.token, authorization: req.headers.authorization, remoteAddress: req.socket.remoteAddress });
     if (!access.ok) {

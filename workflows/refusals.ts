@@ -10,6 +10,17 @@ import { type Actor, type DecideInput, FailureTypes, type StepView } from './mes
 import type { Review } from './review';
 import { isTerminal } from './state';
 
+/**
+ * The handler's second look, after the Update was made durable (handlers.ts): another decision accepted with it may
+ * have decided the step meanwhile, and ended the order. The caller hears what happened to the step (as it did when
+ * both were applied in one task), not only that the order ended.
+ */
+export function refuseRacedDecision(r: Review, input: DecideInput): ApplicationFailure | null {
+  const s = r.steps.get(input.step);
+  if (s?.decision && isTerminal(r.status)) return fail(FailureTypes.notAwaiting, notAwaitingReason(s, r.status), notAwaitingDetails(s));
+  return refuseDecision(r, input);
+}
+
 /** Why `input` may not be decided now, as the ApplicationFailure the API maps to 403 or 409. */
 export function refuseDecision(r: Review, input: DecideInput): ApplicationFailure | null {
   const { step, actor } = input;
@@ -34,7 +45,7 @@ export function refuseDecision(r: Review, input: DecideInput): ApplicationFailur
   if (r.interrupted) {
     return fail(FailureTypes.notAwaiting, `order is being ${r.pendingCancel ? 'cancelled' : 'amended'}`);
   }
-  if (s.status !== 'awaiting_decision') return fail(FailureTypes.notAwaiting, notAwaitingReason(s, r.status));
+  if (s.status !== 'awaiting_decision') return fail(FailureTypes.notAwaiting, notAwaitingReason(s, r.status), notAwaitingDetails(s));
   // A claim reserves the step for its claimer; management may still decide (contract section 12).
   if (s.claimedBy && s.claimedBy !== actor.id && !actor.departments.includes('management')) {
     return fail(FailureTypes.claimed, `step ${step} is claimed by ${s.claimedBy} since ${s.claimedAt}; it can be released by them or management`);
@@ -61,8 +72,17 @@ export function refuseCancel(r: Review): ApplicationFailure | null {
   return null;
 }
 
-export function fail(type: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
+export function fail(type: string, message: string, details?: Record<string, unknown>): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, ...(details && { details: [details] }) });
+}
+
+/**
+ * Details of a "not awaiting" refusal: `notReached` when the step has not come to its human wait yet (pending, or
+ * its check running) and nobody decided it. The API retries such a refusal briefly when its read model shows the
+ * step awaiting: the workflow is then replaying behind what a killed worker already wrote.
+ */
+export function notAwaitingDetails(s: StepView): { notReached: boolean } {
+  return { notReached: !s.decision && (s.status === 'pending' || s.status === 'running') };
 }
 
 export function notAwaitingReason(s: StepView, status: OrderStatus): string {

@@ -68,6 +68,23 @@ export interface UpdateRequest {
   send(handle: WorkflowHandle): Promise<OrderState>;
   /** Called with every refusal (403/409), e.g. to keep it for the audit. */
   onRefused?(status: number, reason: string): void;
+  /**
+   * Whether the read model shows the step this Update needs as awaiting. A "not reached yet" refusal then means the
+   * workflow is behind its own read model: a worker wrote the read model from inside a workflow task and died
+   * before the task completed, and its replacement is re-running it. Such a refusal is retried briefly.
+   */
+  awaitingInReadModel?(): boolean;
+}
+
+/** How long a "not reached yet" refusal is retried while the read model shows the step awaiting (a replaying worker). */
+export const BEHIND_RETRY_MS = 5_000;
+const BEHIND_RETRY_INTERVAL_MS = 200;
+
+/** A refusal because the step has not reached its human wait yet (workflows/refusals.ts, notAwaitingDetails). */
+function isNotReached(err: unknown): boolean {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return false;
+  const details = err.cause.details?.[0] as { notReached?: boolean } | undefined;
+  return err.cause.type === FailureTypes.notAwaiting && details?.notReached === true;
 }
 
 /**
@@ -89,8 +106,23 @@ export async function applyOrderUpdate(deps: IntakeDeps, req: UpdateRequest): Pr
   if (row.intake) await ensureReviewStarted(deps, row.intake);
 
   const handle = deps.temporal.workflow.getHandle(workflowIdFor(row.orderId));
+  const deadline = Date.now() + UPDATE_DEADLINE_MS;
+  const send = async (): Promise<OrderState> => {
+    let behindUntil: number | undefined;
+    for (;;) {
+      try {
+        return await deps.temporal.withDeadline(deadline, () => req.send(handle));
+      } catch (err) {
+        // Refused by a validator, which records nothing: the same Update id may be sent again.
+        if (!isNotReached(err) || !req.awaitingInReadModel?.()) throw err;
+        behindUntil ??= Date.now() + BEHIND_RETRY_MS;
+        if (Date.now() + BEHIND_RETRY_INTERVAL_MS > Math.min(behindUntil, deadline)) throw err;
+        await new Promise((r) => setTimeout(r, BEHIND_RETRY_INTERVAL_MS));
+      }
+    }
+  };
   try {
-    return orderViewOf(deps.db, await deps.temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => req.send(handle)));
+    return orderViewOf(deps.db, await send());
   } catch (err) {
     const problem = problemFromUpdateError(err, deps, row.orderId);
     if (!problem) throw err;

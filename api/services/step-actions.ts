@@ -68,6 +68,7 @@ export async function decideStep(deps: StepActionDeps, principal: Principal, req
       recordRefusedDecision(deps.db, { orderId, step, actor: principal.id, status, reason, decision });
       deps.onLogged?.();
     },
+    awaitingInReadModel: () => findOrder(deps.db, orderId)?.state.awaiting.includes(step) ?? false,
   });
 }
 

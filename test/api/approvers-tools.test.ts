@@ -155,5 +155,10 @@ describe("approvers' tools", () => {
     expect(ids(await call('GET', '/v1/me/colleagues?department=finance', 'procurement'))).toEqual(['finance', 'finance2']);
     expect((await call('DELETE', '/v1/me/delegation', 'finance2')).statusCode).toBe(204);
     expect((await call('GET', '/v1/me/colleagues?department=finance', 'procurement')).statusCode).toBe(403);
+    // A delegate of a management approver hands over escalated steps of any department, so it may ask for any.
+    expect((await call('PUT', '/v1/me/delegation', 'management2', { to: 'procurement', until })).statusCode).toBe(200);
+    expect(ids(await call('GET', '/v1/me/colleagues?department=finance', 'procurement'))).toEqual(['finance', 'finance2']);
+    expect((await call('DELETE', '/v1/me/delegation', 'management2')).statusCode).toBe(204);
+    expect((await call('GET', '/v1/me/colleagues?department=finance', 'procurement')).statusCode).toBe(403);
   });
 });

@@ -46,6 +46,8 @@ export interface Decision {
   by: string;
   /** The answer: 2xx once applied (retries included); anything else is a refusal. */
   status: number;
+  /** A refusal's problem detail. */
+  detail?: string;
 }
 
 export interface Journey {
@@ -124,7 +126,13 @@ async function runJourney(c: Chaos, j: Journey): Promise<void> {
       { decision, ...(decision === 'reject' && { comment: 'over the credit line' }) },
       { 'idempotency-key': `${j.orderId}-${step}` },
     );
-    j.decisions.push({ step, decision, by: c.principals[dept], status: res.status });
+    j.decisions.push({
+      step,
+      decision,
+      by: c.principals[dept],
+      status: res.status,
+      ...(res.status >= 300 && { detail: String((res.body as { detail?: string } | undefined)?.detail) }),
+    });
     // 409: the read model lagged behind a decision already taken; read again.
     if (res.status >= 300 && res.status !== 409) throw new Error(`decide ${step} of ${j.orderId} → ${res.status} ${JSON.stringify(res.body)}`);
   }
@@ -135,9 +143,9 @@ export interface PhaseResult {
   journeys: Journey[];
   /** Responses the load retried during the phase, by status ("network": no connection): what the fault cost clients. */
   retried: Record<string, number>;
-  /** Orders submitted and not at their end when the fault struck. */
-  inFlight: number;
-  faultMs: number;
+  /** Per strike: orders submitted and not at their end when the fault struck, and ms until all was up again. */
+  inFlight: number[];
+  faultMs: number[];
   loadMs: number;
 }
 
@@ -145,7 +153,11 @@ export interface PhaseResult {
  * Runs `orders` journeys `concurrency` at a time; once a third are accepted, `fault` runs (the kill and the restart)
  * while the load goes on. Resolves when every journey reached its end (throws if one cannot).
  */
-export async function runPhase(c: Chaos, phase: string, opts: { orders: number; concurrency?: number; fault: () => Promise<void> }): Promise<PhaseResult> {
+export async function runPhase(
+  c: Chaos,
+  phase: string,
+  opts: { orders: number; concurrency?: number; strikes: number; fault: () => Promise<void> },
+): Promise<PhaseResult> {
   const stamp = Date.now().toString(36);
   const journeys: Journey[] = Array.from({ length: opts.orders }, (_, i) => ({
     orderId: `CH-${phase}-${stamp}-${i}`,
@@ -158,21 +170,25 @@ export async function runPhase(c: Chaos, phase: string, opts: { orders: number; 
   c.journeys.push(...journeys);
   const started = Date.now();
   const retriedBefore = { ...c.stats.retried };
-  let inFlight = 0;
-  let faultMs = 0;
+  const inFlight: number[] = [];
+  const faultMs: number[] = [];
   let loadFailed = false;
+  // The fault strikes `strikes` times, evenly through the phase (after a third and two thirds of the orders, for 2).
   const chaos = async (): Promise<void> => {
-    await waitFor(`${phase}: a third of the orders accepted`, async () => loadFailed || journeys.filter((j) => j.accepted).length >= opts.orders / 3, {
-      timeoutMs: 120_000,
-      intervalMs: 50,
-    }).catch((err: unknown) => {
-      throw new Error(`${String(err)}; retried responses ${JSON.stringify(c.stats.retried)}\n${c.tree.logs()}`);
-    });
-    if (loadFailed) return;
-    inFlight = journeys.filter((j) => j.started && !j.final).length;
-    const t = Date.now();
-    await opts.fault();
-    faultMs = Date.now() - t;
+    for (let k = 1; k <= opts.strikes; k++) {
+      const due = (opts.orders * k) / (opts.strikes + 1);
+      await waitFor(`${phase}: ${Math.ceil(due)} orders accepted`, async () => loadFailed || journeys.filter((j) => j.accepted).length >= due, {
+        timeoutMs: 120_000,
+        intervalMs: 50,
+      }).catch((err: unknown) => {
+        throw new Error(`${String(err)}; retried responses ${JSON.stringify(c.stats.retried)}\n${c.tree.logs()}`);
+      });
+      if (loadFailed) return;
+      inFlight.push(journeys.filter((j) => j.started && !j.final).length);
+      const t = Date.now();
+      await opts.fault();
+      faultMs.push(Date.now() - t);
+    }
   };
   const queue = [...journeys];
   const load = Promise.all(
@@ -203,6 +219,18 @@ interface FeedEvent {
   actor: string;
 }
 
+/**
+ * Per order: events in the log, distinct events delivered, deliveries of an event already delivered (at least once
+ * allows them: the receiver drops them by id), refused decision attempts in the log (a decision the read model showed
+ * as awaiting while the workflow had moved on: answered 409 and audited, never applied).
+ */
+export interface PerOrder {
+  events: number;
+  delivered: number;
+  redelivered: number;
+  refusals: number;
+}
+
 export interface Verdict {
   /** Accepted orders not in their expected state, decisions answered 2xx missing from the log or audit, holds missing, events never delivered. */
   lost: number;
@@ -210,9 +238,7 @@ export interface Verdict {
   duplicated: number;
   /** What was lost or duplicated, one line each. */
   problems: string[];
-  /** Per order: events in the log, distinct events delivered, deliveries of an event already delivered (at least
-   * once allows them: the receiver drops them by id). */
-  perOrder: Map<string, { events: number; delivered: number; redelivered: number }>;
+  perOrder: Map<string, PerOrder>;
   integrity: { app: string; temporal: string };
 }
 
@@ -367,8 +393,15 @@ export async function verify(c: Chaos): Promise<Verdict> {
     }
     if (firstSeen.some((s, i) => s !== i + 1)) dup(`${orderId}: delivered in seq order ${firstSeen.join(',')}`);
   }
-  const perOrder = new Map<string, { events: number; delivered: number; redelivered: number }>();
-  for (const [orderId, evs] of byOrder) perOrder.set(orderId, { events: evs.length, delivered: evs.filter((e) => delivered.has(e.id)).length, redelivered: 0 });
+  const perOrder = new Map<string, PerOrder>();
+  for (const [orderId, evs] of byOrder) {
+    perOrder.set(orderId, {
+      events: evs.length,
+      delivered: evs.filter((e) => delivered.has(e.id)).length,
+      redelivered: 0,
+      refusals: evs.filter((e) => e.type === 'order.decision_refused').length,
+    });
+  }
   const seenIds = new Set<string>();
   for (const r of c.receiver.delivered()) {
     if (seenIds.has(r.webhookId)) {
@@ -384,21 +417,28 @@ export async function verify(c: Chaos): Promise<Verdict> {
   return { lost, duplicated, problems, perOrder, integrity: check };
 }
 
+/** Deliveries of the phase's events beyond the first of each. */
+export function redeliveries(phase: PhaseResult, v: Verdict): number {
+  return phase.journeys.reduce((n, j) => n + (v.perOrder.get(j.orderId)?.redelivered ?? 0), 0);
+}
+
 /** The line docs/reliability.md quotes, one per fault: the phase's orders; lost and duplicated over every order so far. */
 export function summaryLine(fault: string, phase: PhaseResult, v: Verdict, extra: Record<string, unknown> = {}): string {
   const accepted = phase.journeys.filter((j) => j.accepted);
-  const hooks = { events: 0, delivered: 0, redelivered: 0 };
+  const hooks = { events: 0, delivered: 0, redelivered: 0, refusals: 0 };
   for (const j of accepted) {
     const o = v.perOrder.get(j.orderId);
-    if (o) (hooks.events += o.events), (hooks.delivered += o.delivered), (hooks.redelivered += o.redelivered);
+    if (o) (hooks.events += o.events), (hooks.delivered += o.delivered), (hooks.redelivered += o.redelivered), (hooks.refusals += o.refusals);
   }
+  const refused = accepted.flatMap((j) => j.decisions.filter((d) => d.status >= 300).map((d) => `${j.orderId}/${d.step}: ${d.status} ${d.detail}`));
   return JSON.stringify({
     fault,
-    faults: 1,
+    faults: phase.faultMs.length,
     inFlight: phase.inFlight,
     orders: accepted.length,
     waiting: accepted.filter((j) => j.final === 'waiting').length,
     decisions: accepted.reduce((n, j) => n + j.decisions.filter((d) => d.status < 300).length, 0),
+    ...(refused.length || hooks.refusals ? { refused, refusalsLogged: hooks.refusals } : {}),
     lost: v.lost,
     duplicated: v.duplicated,
     events: hooks.events,

@@ -12,7 +12,7 @@ import { chaosSuite, FAULTS } from './suite';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-chaos-'));
 
 describe('the product tree while its worker is SIGKILLed', () => {
-  chaosSuite({ dir: path.join(root, 'tree'), pidFile: path.join(root, 'pids'), shape: 'processes', faults: [FAULTS.worker], ordersPerFault: 12 });
+  chaosSuite({ dir: path.join(root, 'tree'), pidFile: path.join(root, 'pids'), shape: 'processes', faults: [FAULTS.worker], ordersPerFault: 12, strikes: 1, concurrency: 4 });
 });
 
 afterAll(() => {

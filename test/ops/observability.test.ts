@@ -40,7 +40,8 @@ interface Proc {
   match: RegExpMatchArray;
 }
 
-const procs: Proc[] = [];
+/** Every child started, from its spawn on: one that hangs before its ready line is killed after a failed setup too. */
+const children: ChildProcess[] = [];
 
 function startProcess(file: string, ready: RegExp, env: Record<string, string> = {}): Promise<Proc> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], {
@@ -59,6 +60,7 @@ function startProcess(file: string, ready: RegExp, env: Record<string, string> =
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -67,9 +69,7 @@ function startProcess(file: string, ready: RegExp, env: Record<string, string> =
     const check = () => {
       const match = out.match(ready);
       if (match) {
-        const proc = { child, out: () => out, err: () => err, match };
-        procs.push(proc);
-        resolve(proc);
+        resolve({ child, out: () => out, err: () => err, match });
       }
     };
     child.stdout!.on('data', check);
@@ -94,7 +94,8 @@ beforeAll(async () => {
   closeDatabase(db);
   [worker, api] = await Promise.all([
     startProcess('worker.ts', /worker metrics on (http:\/\/\S+\/metrics)/, { WORKER_METRICS_PORT: '0' }).then(async (w) => {
-      await waitUntil(() => w.out().includes('worker polling'), 'the worker to poll');
+      // Bundling the workflow code takes a while on a loaded 2-core machine.
+      await waitUntil(() => w.out().includes('worker polling'), 'the worker to poll', 90_000);
       return w;
     }),
     startProcess('server.ts', /API listening on (http:\/\/\S+?) /, { PORT: '0' }),
@@ -108,10 +109,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const p of procs) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      const exited = new Promise((r) => p.child.once('exit', r));
-      p.child.kill('SIGKILL');
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
       await exited;
     }
   }

@@ -40,6 +40,8 @@ const RELEASES: Record<string, string[]> = {
     'relay-webhook-deleted',
   ],
 };
+// v1.2: every path again with Updates made durable before their effect (workflows/handlers.ts durable()).
+RELEASES['v1.2'] = RELEASES['v1.1']!;
 
 describe('committed histories', () => {
   const all = committedHistories();

@@ -48,11 +48,16 @@ describe('who sees the dashboard', () => {
 });
 
 describe('period', () => {
-  it('7, 30 or 90 days (else 30), ending today, as local dates', () => {
+  it("7, 30 or 90 days (else 30), ending today in the policy's zone, not the browser's", () => {
     expect([periodDays('7'), periodDays('90'), periodDays('12'), periodDays(null)]).toEqual([7, 90, 30, 30]);
-    const now = new Date(2026, 2, 3, 15, 0); // 3 March, local time
+    const now = new Date('2026-03-03T15:00:00Z');
     expect(periodDates(7, now)).toEqual({ from: '2026-02-25', to: '2026-03-03' });
     expect(periodDates(30, now)).toEqual({ from: '2026-02-02', to: '2026-03-03' });
+    // 20:00 in New York on 2 March is already 3 March in UTC, and 4:00 on 3 March in Shanghai.
+    const evening = new Date('2026-03-03T01:00:00Z');
+    expect(periodDates(7, evening, 'UTC')).toEqual({ from: '2026-02-25', to: '2026-03-03' });
+    expect(periodDates(1, evening, 'Asia/Shanghai')).toEqual({ from: '2026-03-03', to: '2026-03-03' });
+    expect(periodDates(7, evening, 'America/New_York')).toEqual({ from: '2026-02-24', to: '2026-03-02' });
   });
 });
 

@@ -1,5 +1,5 @@
 /** The order review workflow on a real Temporal dev server with a real worker and a real SQLite file. */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
@@ -252,7 +252,14 @@ describe('who may decide', () => {
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect((lost.reason as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'NOT_AWAITING' });
+    if (lost.reason instanceof WorkflowNotFoundError) {
+      // The reject won and ended the order before the approve reached it: the server refuses an Update of a closed
+      // workflow (the API answers that 409 "order is rejected" from the read model).
+      expect(results[1]!.status).toBe('fulfilled');
+      expect(await h.result()).toMatchObject({ status: 'rejected' });
+    } else {
+      expect((lost.reason as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'NOT_AWAITING' });
+    }
   });
 });
 

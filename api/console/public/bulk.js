@@ -23,6 +23,9 @@ export function setUpBulk() {
   });
 }
 
+
+/** The most items one POST /v1/decisions takes (contract section 12). */
+const BULK_MAX = 100;
 /** @param {SubmitEvent} event */
 async function onBulk(event) {
   event.preventDefault();
@@ -42,20 +45,26 @@ async function onBulk(event) {
   const items = [...state.selected].flatMap((k) => {
     const item = shownItems.get(k);
     return item ? [{ orderId: item.orderId, step: item.step, decision, comment: comment || null }] : [];
-  }).slice(0, 100);
+  });
   if (items.length === 0) return;
   const buttons = [...form.querySelectorAll('button')];
   buttons.forEach((b) => (b.disabled = true));
   form.setAttribute('aria-busy', 'true');
-  const res = await postDecisions(items);
+  // POST /v1/decisions takes at most BULK_MAX items; "select every step shown" can tick more, so send them in turn.
+  /** @type {BulkResult[]} */
+  const results = [];
+  for (let i = 0; i < items.length; i += BULK_MAX) {
+    const res = await postDecisions(items.slice(i, i + BULK_MAX));
+    if (res.status === 401) return sessionExpired();
+    if (!res.ok) {
+      flash(problemSentence(res), 'bad');
+      break;
+    }
+    results.push(...res.data.results);
+  }
   buttons.forEach((b) => (b.disabled = false));
   form.removeAttribute('aria-busy');
-  if (res.status === 401) return sessionExpired();
-  if (!res.ok) {
-    flash(problemSentence(res), 'bad');
-    return;
-  }
-  const results = res.data.results;
+  if (results.length === 0) return;
   for (const r of results) if (r.status === 200) state.selected.delete(`${r.orderId}/${r.step}`);
   const done = results.filter((r) => r.status === 200).length;
   if (done === results.length) commentEl.value = '';

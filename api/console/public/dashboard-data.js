@@ -56,21 +56,28 @@ export function periodDays(raw) {
   return PERIODS.includes(n) ? n : DEFAULT_PERIOD;
 }
 
-/** @param {Date} d */
-function localDay(d) {
-  const p = (/** @type {number} */ n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+/**
+ * The calendar day of `at` in `timeZone` (YYYY-MM-DD). @param {Date} at @param {string} timeZone
+ */
+function dayIn(at, timeZone) {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const part = (/** @type {string} */ type) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 /**
- * The last `days` calendar days up to and including today, as the dates GET /v1/kpis takes (a `to` date includes
- * that whole day; the API reads both in the policy's calendar zone).
+ * The last `days` calendar days up to and including today, as the dates GET /v1/kpis takes. The API reads them in
+ * the policy calendar's zone (its reports name it, `timeZone`), and a `to` date includes that whole day, so both are
+ * days of that zone, not of the browser's: viewed from a zone behind it, "today" would otherwise lose its last hours.
  * @param {number} days
  * @param {Date} [now]
+ * @param {string} [timeZone] the policy calendar's zone (UTC without a calendar)
  */
-export function periodDates(days, now = new Date()) {
-  const from = new Date(now.getFullYear(), now.getMonth(), now.getDate() - (days - 1));
-  return { from: localDay(from), to: localDay(now) };
+export function periodDates(days, now = new Date(), timeZone = 'UTC') {
+  const to = dayIn(now, timeZone);
+  const [y, m, d] = to.split('-').map(Number);
+  const from = new Date(Date.UTC(/** @type {number} */ (y), /** @type {number} */ (m) - 1, /** @type {number} */ (d) - (days - 1)));
+  return { from: from.toISOString().slice(0, 10), to };
 }
 
 /**

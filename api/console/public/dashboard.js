@@ -30,8 +30,9 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Series colours (distinct in lightness too; the legend and the tables carry the names). */
 const COLOURS = ['#0b57d0', '#b3261e', '#146c2e', '#7a4a00', '#5b3a99', '#00696f'];
 
-/** @type {{ plots: Plot[], observer: ResizeObserver | null, days: number, loading: number }} */
-const view = { plots: [], observer: null, days: 30, loading: 0 };
+// timeZone: the zone the API reads dates in, as its last report said (UTC, the zone without a calendar, until then).
+/** @type {{ plots: Plot[], observer: ResizeObserver | null, days: number, loading: number, timeZone: string }} */
+const view = { plots: [], observer: null, days: 30, loading: 0, timeZone: 'UTC' };
 
 /** @type {Promise<UPlot> | null} */
 let uplotLoading = null;
@@ -102,9 +103,14 @@ function renderFrame() {
 
 async function loadDashboard() {
   const ticket = ++view.loading;
-  const { from, to } = periodDates(view.days);
+  const { from, to } = periodDates(view.days, new Date(), view.timeZone);
   const res = await getKpis({ from, to, groupBy: 'day' });
   if (ticket !== view.loading || $('dashboard').hidden) return;
+  // The policy's calendar reads days in another zone than assumed: ask again for that zone's days.
+  if (res.ok && typeof res.data?.timeZone === 'string' && res.data.timeZone !== view.timeZone) {
+    view.timeZone = res.data.timeZone;
+    return loadDashboard();
+  }
   const body = $('dashboard-body');
   body.setAttribute('aria-busy', 'false');
   if (!res.ok) {
