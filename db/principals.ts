@@ -106,6 +106,8 @@ export function createPrincipalCache(db: Db, max = 10_000): PrincipalCache {
         generation = now;
       }
       const hash = hashToken(token);
+      // No generation row (deleted by hand): nothing would ever move it, so nothing can be cached safely.
+      if (now < 0) return findPrincipalByHash(db, hash);
       const hit = byHash.get(hash);
       if (hit) return hit;
       const found = findPrincipalByHash(db, hash);

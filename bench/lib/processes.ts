@@ -154,5 +154,7 @@ export async function measureCpu<T>(pids: Record<string, number | undefined>, fn
 export function spawnTs(name: string, file: string, opts: Parameters<typeof spawnChild>[3]): Promise<Child> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each such process (main and worker threads) on exit.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  return spawnChild(name, process.execPath, [...prof, '--import', 'tsx', file], opts);
+  // BENCH_TRACE_GC=1 writes V8's GC trace (each pause, ms since start) into the process's log file.
+  const gc = process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [];
+  return spawnChild(name, process.execPath, [...prof, ...gc, '--import', 'tsx', file], opts);
 }

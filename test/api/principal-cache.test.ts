@@ -67,4 +67,18 @@ describe('principal cache', () => {
     env.ctx.db.$client.prepare(`UPDATE principals SET roles = '["auditor"]' WHERE id = 'cached-carol'`).run();
     expect(await inbox(second, token)).toBe(403);
   });
+
+  it('caches nothing while the generation row is gone (deleted by hand): a revocation is still seen at once', async () => {
+    const token = await newPrincipal('cached-dave');
+    const generation = env.ctx.db.$client.prepare('SELECT generation FROM principals_generation WHERE id = 1').pluck().get();
+    env.ctx.db.$client.prepare('DELETE FROM principals_generation').run();
+    try {
+      expect(await inbox(second, token)).toBe(200);
+      expect(await inbox(second, token)).toBe(200);
+      env.ctx.db.$client.prepare(`UPDATE principals SET revoked_at = '2026-01-01T00:00:00.000Z' WHERE id = 'cached-dave'`).run();
+      expect(await inbox(second, token)).toBe(401);
+    } finally {
+      env.ctx.db.$client.prepare('INSERT OR REPLACE INTO principals_generation (id, generation) VALUES (1, ?)').run(Number(generation) + 1);
+    }
+  });
 });
