@@ -225,7 +225,11 @@ describe('an order decided by finance and management, as an operator sees it', (
     expect(sampleValue(samples, 'order_review_webhook_delivery_lag_seconds_count', { outcome: 'delivered' })).toBe(delivered(samples));
     const db = openDatabase(path.join(dataDir, 'app.db'), { migrate: false });
     try {
-      const logged = db.select().from(notifications).all().filter((n) => n.status === 'logged').length;
+      // The mail relay is a workflow of its own, woken apart from the webhook's: on a loaded machine it may be later.
+      const loggedNow = () => db.select().from(notifications).all().filter((n) => n.status === 'logged').length;
+      await waitUntil(async () => loggedNow() >= 2 && sampleValue(await metrics(workerMetricsUrl), 'order_review_notifications_total', { status: 'logged' }) === loggedNow(), 'both mails logged and counted', 40_000);
+      const logged = loggedNow();
+      const samples = await metrics(workerMetricsUrl);
       expect(logged).toBeGreaterThanOrEqual(2); // finance, then management, were told
       expect(sampleValue(samples, 'order_review_notifications_total', { status: 'logged' })).toBe(logged);
     } finally {
