@@ -252,6 +252,8 @@ describe('an order decided by finance and management, as an operator sees it', (
         throw new Error(`not JSON: ${l}`);
       }
     };
+    // The worker writes the relay's mail lines after their rows; on a loaded machine its stdout may not be read yet.
+    await waitUntil(() => lines(worker).filter((l) => l.includes('notification (no SMTP_URL')).length >= 2, "the mail relay's lines", 20_000);
     const apiLines = lines(api).map(parse);
     const workerLines = lines(worker).map(parse);
     for (const [name, ls] of [['api', apiLines], ['worker', workerLines]] as const) {
