@@ -9,126 +9,52 @@
  * product), and the page raises no script error and no CSP violation. A sales approver sees no dashboard entry, and
  * the API refuses it the page's data.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
-import { buildApp } from '../../api/app';
 import { formatRate, formatSeconds, periodDates } from '../../api/console/public/dashboard-data.js';
-import { loadConfig } from '../../config';
-import { closeDatabase, type Db, openDatabase } from '../../db/client';
-import { createPrincipal } from '../../db/principals';
-import { addDays } from '../../domain/dates';
 import { BUILT_IN_POLICY, parsePolicy } from '../../domain/policy';
-import { seedTestWorld } from '../helpers/fixtures';
-import { creditOrder } from './harness';
-import { connectTestClient, type TestClient, uniqueTaskQueue } from '../helpers/temporal';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import { type ConsoleProduct, creditOrder, PHONE, screenshot, signIn as signInAt, startConsoleProduct, waitForOrder as waitFor } from './harness';
 
 /** Browser globals inside page.evaluate callbacks (the project compiles without the DOM lib). */
 declare const document: any;
 declare const window: any;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!fs.existsSync(CHROMIUM)) {
-  throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-}
-
-const ROOT = path.resolve(__dirname, '../..');
-const ARTIFACTS = path.join(__dirname, 'artifacts');
-const DOCS = path.join(ROOT, 'docs');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const DESKTOP = { width: 1440, height: 1000 };
-const PHONE = { width: 390, height: 844 };
-
 describe('dashboard (Chromium)', () => {
-  let temporal: TestClient;
-  let worker: TestWorker;
-  let db: Db;
-  let dataDir: string;
-  let app: FastifyInstance;
-  let baseUrl: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageProblems: string[] = [];
+  let product: ConsoleProduct;
   const tokens = { shop: '', finance: '', management: '', management2: '', sales: '', auditor: '' };
   const run = randomUUID().slice(0, 6);
   const ids = { touchless: `DASH-${run}-touchless`, decided: `DASH-${run}-decided`, timedOut: `DASH-${run}-timeout` };
 
-  async function apiAs(token: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const res = await fetch(`${baseUrl}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, json: await res.json() };
-  }
-
-
-  async function waitForOrder(id: string, pred: (o: any) => boolean, what: string, timeoutMs = 30_000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    let last: any;
-    while (Date.now() < deadline) {
-      const res = await apiAs(tokens.shop, 'GET', `/v1/orders/${id}`);
-      last = res.json;
-      if (res.status === 200 && pred(res.json)) return res.json;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`order ${id}: timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
-  }
-
-  async function newPage(viewport = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageProblems.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      // A refused fetch (the 403 below) is logged by Chromium as a failed resource: expected there.
-      if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) pageProblems.push(`console: ${msg.text()}`);
-    });
-    // CSP violations as the page sees them (Chromium also logs them as console errors, caught above).
-    await page.addInitScript(() => {
-      window.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e: any) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-    return page;
-  }
-
-  async function signIn(page: Page, token: string): Promise<void> {
-    await page.goto(`${baseUrl}/console`);
-    await page.getByLabel('Bearer token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#workspace').waitFor({ state: 'visible' });
-  }
+  const apiAs = (token: string, method: string, url: string, body?: unknown) => product.api(token, method, url, body);
+  const waitForOrder = (id: string, pred: (o: any) => boolean, what: string) => waitFor(product, tokens.shop, id, pred, what);
+  const newPage = (viewport?: { width: number; height: number }) => product.newPage(viewport);
+  const signIn = (page: Parameters<typeof signInAt>[0], token: string) => signInAt(page, product.baseUrl, token);
 
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    temporal = await connectTestClient();
-    const taskQueue = uniqueTaskQueue('e2e-dashboard');
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-e2e-dash-'));
-    const config = loadConfig({ DATA_DIR: dataDir, TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' });
-    db = openDatabase(config.dbFile);
-    seedTestWorld(db);
-    tokens.shop = createPrincipal(db, { id: 'shop', name: 'Web shop', roles: ['integrator'] }).token;
-    tokens.finance = createPrincipal(db, { id: 'fin-1', name: 'Fiona Finance', roles: ['approver:finance'] }).token;
-    tokens.management = createPrincipal(db, { id: 'mgmt-1', name: 'Maria Management', roles: ['approver:management'] }).token;
-    tokens.management2 = createPrincipal(db, { id: 'mgmt-2', name: 'Max Management', roles: ['approver:management'] }).token;
-    tokens.sales = createPrincipal(db, { id: 'sales-1', name: 'Sam Sales', roles: ['approver:sales'] }).token;
-    tokens.auditor = createPrincipal(db, { id: 'audit-1', name: 'Avery Auditor', roles: ['auditor'] }).token;
-    worker = await startTestWorker({ taskQueue, activities: createActivities(db), connection: temporal.connection });
     // Every human step reminds after 1 s, escalates after 2 s and rejects after 4 s without a decision.
     const steps = Object.fromEntries(
       Object.keys(BUILT_IN_POLICY.steps).map((k) => [k, { reminderAfter: '1s', escalateAfter: '2s', timeoutAfter: '4s', onTimeout: 'reject' }]),
     );
-    const policy = parsePolicy({ ...BUILT_IN_POLICY, steps });
-    app = await buildApp({ config, db, temporal: temporal.client, policy, sweeper: false });
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    product = await startConsoleProduct({
+      taskQueuePrefix: 'e2e-dashboard',
+      policy: parsePolicy({ ...BUILT_IN_POLICY, steps }),
+      principals: {
+        shop: ['Web shop', ['integrator']],
+        'fin-1': ['Fiona Finance', ['approver:finance']],
+        'mgmt-1': ['Maria Management', ['approver:management']],
+        'mgmt-2': ['Max Management', ['approver:management']],
+        'sales-1': ['Sam Sales', ['approver:sales']],
+        'audit-1': ['Avery Auditor', ['auditor']],
+      },
+    });
+    Object.assign(tokens, {
+      shop: product.tokens.shop,
+      finance: product.tokens['fin-1'],
+      management: product.tokens['mgmt-1'],
+      management2: product.tokens['mgmt-2'],
+      sales: product.tokens['sales-1'],
+      auditor: product.tokens['audit-1'],
+    });
 
     // C-OK has credit to spare; C-SMALL's 100.00 limit makes finance look at both of its orders.
     for (const [id, customer] of [
@@ -152,16 +78,11 @@ describe('dashboard (Chromium)', () => {
   }, 90_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await app?.close();
-    await worker?.stop();
-    await temporal?.connection.close();
-    if (db) closeDatabase(db);
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await product?.close();
   });
 
   it('serves uPlot and its stylesheet from the product, under the console CSP', async () => {
+    const baseUrl = product.baseUrl;
     const js = await fetch(`${baseUrl}/console/vendor/uplot.js`);
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
@@ -267,15 +188,13 @@ describe('dashboard (Chromium)', () => {
     await expectEventually(async () => page.url().endsWith('#/dashboard?days=7'));
     expect(await page.locator('#dashboard-period-note').innerText()).toContain(periodDates(7).from);
 
-    const file = path.join(ARTIFACTS, 'dashboard.png');
     await page.getByLabel('Period').selectOption('30');
     await page.locator('.chart canvas').nth(3).waitFor();
-    await page.screenshot({ path: file, fullPage: true });
     // The README's picture changes only on purpose (UPDATE_DOCS=1).
-    if (process.env.UPDATE_DOCS === '1' || !fs.existsSync(path.join(DOCS, 'dashboard.png'))) fs.copyFileSync(file, path.join(DOCS, 'dashboard.png'));
+    await screenshot(page, 'dashboard', 'dashboard.png');
 
     expect(await page.evaluate(() => window.__csp)).toEqual([]);
-    expect(pageProblems).toEqual([]);
+    expect(product.pageProblems).toEqual([]);
   });
 
   it('an auditor has the entry too (on a phone: the page does not scroll sideways); a sales approver has none and the API refuses it the data', async () => {
@@ -286,7 +205,7 @@ describe('dashboard (Chromium)', () => {
     // The cycle picture scrolls inside its own box; the page itself fits the screen.
     expect(await auditor.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     expect(await auditor.locator('#cycle-svg').isVisible()).toBe(true);
-    await auditor.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
+    await screenshot(auditor, 'dashboard-phone');
 
     const sales = await newPage();
     await signIn(sales, tokens.sales);
@@ -303,7 +222,7 @@ describe('dashboard (Chromium)', () => {
     expect(await error.innerText()).toMatch(/for management, auditors and admins/);
     expect(await sales.locator('#cycle-svg').count()).toBe(0);
     expect(await sales.evaluate(() => window.__csp)).toEqual([]);
-    expect(pageProblems).toEqual([]);
+    expect(product.pageProblems).toEqual([]);
   });
 });
 

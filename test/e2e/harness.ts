@@ -23,6 +23,7 @@ import { startTestWorker, type TestWorker } from '../helpers/worker';
 
 /** Browser globals inside page.evaluate callbacks (the project compiles without the DOM lib). */
 declare const document: any;
+declare const window: any;
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // No silent skip: a machine without Chromium fails here, saying how to get it (.ci/run installs it).
@@ -98,6 +99,11 @@ export async function startConsoleProduct(opts: ProductOptions): Promise<Console
       page.on('console', (msg) => {
         // Failed fetches (401 on a wrong token, 403/409 answers) are logged by Chromium too: expected here.
         if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) pageProblems.push(`console: ${msg.text()}`);
+      });
+      // CSP violations as the page sees them, in `window.__csp` (Chromium also logs them as console errors).
+      await page.addInitScript(() => {
+        window.__csp = [];
+        document.addEventListener('securitypolicyviolation', (e: any) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
       });
       return page;
     },
