@@ -31,7 +31,8 @@ export async function closedLoop(concurrency: number, durationMs: number, once: 
 }
 
 /** Starts `once` every 1/rate seconds regardless of how long earlier calls take (no coordinated omission). */
-export async function openLoop(ratePerSec: number, count: number, once: (i: number) => Promise<void>): Promise<LoadResult> {
+/** `once` gets the call's index and its intended start as an epoch ms (for timing against other processes' clocks). */
+export async function openLoop(ratePerSec: number, count: number, once: (i: number, dueEpochMs: number) => Promise<void>): Promise<LoadResult> {
   const latencies: number[] = [];
   let failed = 0;
   let firstError: string | undefined;
@@ -45,7 +46,7 @@ export async function openLoop(ratePerSec: number, count: number, once: (i: numb
     inflight.push(
       (async () => {
         try {
-          await once(i);
+          await once(i, performance.timeOrigin + due);
           // Latency from the intended start: a late start counts against the system, not for it.
           latencies.push(performance.now() - due);
         } catch (err) {

@@ -4,6 +4,7 @@
  * Update sent with the raw Temporal client (no HTTP, no API).
  */
 import { decideUpdate, workflowIdFor } from '../../workflows/messages';
+import { splitTail, type TimedCall } from '../lib/history-split';
 import { closedLoop, openLoop } from '../lib/load';
 import { type Stack, http, orderBody } from '../lib/stack';
 import { percentile, round } from '../lib/stats';
@@ -61,13 +62,21 @@ export async function runS2(stack: Stack, opts: { seconds: number }) {
   const maxRate = max.completed / max.seconds;
   const phases: Record<string, { rate: number; p50: number; p99: number; failed: number }> = {};
   let rawAtHalf: { p50: number; p99: number } | undefined;
+  let tailAt50: Awaited<ReturnType<typeof splitTail>> | undefined;
   for (const pct of [10, 50, 80]) {
     const rate = Math.max(1, (maxRate * pct) / 100);
     const count = Math.max(20, Math.round(rate * opts.seconds));
     const ids = await parkOrders(stack, count);
-    const res = await openLoop(rate, count, (k) => approveOverHttp(stack, ids[k]!));
+    const calls: TimedCall[] = [];
+    const res = await openLoop(rate, count, async (k, dueMs) => {
+      const sentMs = performance.timeOrigin + performance.now();
+      await approveOverHttp(stack, ids[k]!);
+      calls.push({ workflowId: workflowIdFor(ids[k]!), dueMs, sentMs, doneMs: performance.timeOrigin + performance.now() });
+    });
     phases[`${pct}%`] = { rate: round(rate), p50: round(percentile(res.latenciesMs, 50)), p99: round(percentile(res.latenciesMs, 99)), failed: res.failed };
     if (pct === 50) {
+      // Where the slowest decisions spent their time, from their histories (after the phase: no load added).
+      tailAt50 = await splitTail(stack.client, calls);
       const rawIds = await parkOrders(stack, count);
       const raw = await openLoop(rate, count, (k) => approveRaw(stack, rawIds[k]!));
       rawAtHalf = { p50: round(percentile(raw.latenciesMs, 50)), p99: round(percentile(raw.latenciesMs, 99)) };
@@ -79,5 +88,6 @@ export async function runS2(stack: Stack, opts: { seconds: number }) {
     rawClientAt50: rawAtHalf,
     p99RatioAt50: rawAtHalf ? round(phases['50%']!.p99 / rawAtHalf.p99) : null,
     p50RatioAt50: rawAtHalf ? round(phases['50%']!.p50 / rawAtHalf.p50) : null,
+    tailAt50,
   };
 }
