@@ -44,6 +44,17 @@ const STOP_GRACE_MS = 10_000;
  */
 const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
+/**
+ * Server settings every dev server of ours runs with (npm start, the tests, the benchmarks). Eager activity
+ * execution: a workflow task that schedules an activity on its own task queue gets the activity back in the answer
+ * to its completion when the worker has a free slot, instead of the activity waiting in matching for the next poll.
+ * Each decision's durability barrier (workflows/handlers.ts) is such an activity; the server's default is off.
+ * A cluster sets the same key in its dynamic config (scripts/cluster/server-config.ts, README "Production shape").
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string> = { 'system.enableActivityEagerExecution': 'true' };
+export const devServerDynamicConfigArgs = (): string[] =>
+  Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${v}`]);
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const dbFilename = path.join(opts.dataDir, 'temporal.db');
@@ -62,7 +73,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
         dbFilename,
         namespace: opts.namespace,
         searchAttributes: SEARCH_ATTRIBUTES,
-        extraArgs: SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]),
+        extraArgs: [...SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]), ...devServerDynamicConfigArgs()],
       },
     });
     opts.log(`Temporal dev server (SDK download) on ${address}, UI ${uiUrl}`);
@@ -79,6 +90,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.namespace !== 'default') args.push('--namespace', opts.namespace);
   for (const p of SQLITE_PRAGMAS) args.push('--sqlite-pragma', p);
   for (const a of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[a.type]}`);
+  args.push(...devServerDynamicConfigArgs());
   args.push('--log-level', 'warn');
 
   // Own process group: a Ctrl-C in the terminal reaches only us, and we stop the server last, after the worker

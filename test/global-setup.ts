@@ -8,6 +8,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import { devServerDynamicConfigArgs } from '../scripts/dev-server';
 import { resolveTemporalCli, temporalCliHelp } from '../scripts/temporal-cli';
 import { OrderAwaitingDepartments, OrderCustomerId, OrderStatus } from '../workflows/search-attributes';
 
@@ -28,6 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         // As npm start registers them (scripts/dev-server.ts): orders are indexed and `temporal workflow list
         // --query` finds them.
         searchAttributes: [OrderStatus, OrderCustomerId, OrderAwaitingDepartments],
+        extraArgs: devServerDynamicConfigArgs(),
       },
     }),
     bundleWorkflows(),

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { devServerDynamicConfigArgs } from '../../scripts/dev-server';
 
 export interface Child {
   proc: ChildProcess;
@@ -92,7 +93,7 @@ export const SHIPPED_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
 export async function startTemporal(cli: string, dir: string, storage: 'file' | 'memory'): Promise<TemporalServer> {
   const port = await freePort();
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error'];
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error', ...devServerDynamicConfigArgs()];
   const pragmas = storage === 'file' ? SHIPPED_PRAGMAS : [];
   if (storage === 'file') {
     args.push('--db-filename', path.join(dir, `temporal-${port}.db`));

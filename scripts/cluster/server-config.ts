@@ -90,6 +90,8 @@ export function writeServerConfig(input: ServerConfigInput): string {
   const dynamic = {
     // Search attributes registered a moment ago are visible at once (a test cluster; production keeps the cache).
     'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true }],
+    // As on the dev server (scripts/dev-server.ts): a decision's durability barrier runs without a matching round trip.
+    'system.enableActivityEagerExecution': [{ value: true }],
   };
   fs.writeFileSync(path.join(configDir, 'cluster.yaml'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   fs.writeFileSync(path.join(configDir, 'dynamic.yaml'), `${JSON.stringify(dynamic, null, 2)}\n`);
