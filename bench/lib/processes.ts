@@ -93,7 +93,9 @@ export const SHIPPED_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
 export async function startTemporal(cli: string, dir: string, storage: 'file' | 'memory'): Promise<TemporalServer> {
   const port = await freePort();
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error', ...devServerDynamicConfigArgs()];
+  // BENCH_NO_EAGER=1: the server's defaults (no eager activity execution), to measure what the setting buys.
+  const dynamic = process.env.BENCH_NO_EAGER === '1' ? [] : devServerDynamicConfigArgs();
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error', ...dynamic];
   const pragmas = storage === 'file' ? SHIPPED_PRAGMAS : [];
   if (storage === 'file') {
     args.push('--db-filename', path.join(dir, `temporal-${port}.db`));
