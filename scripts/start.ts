@@ -129,7 +129,12 @@ async function main(): Promise<number> {
         uiPort: config.temporalUiPort,
         namespace: config.namespace,
         log: (msg) => devLog.info(msg),
-        serverLog: (line) => devLog.error({ line }, 'the Temporal server reported an error'),
+        // While we shut down, the server logs errors about the calls our own stopping cut short (the worker's
+        // cancelled long polls: "unable to add metrics baggage to gRPC trailer"): shown, but not as our error.
+        serverLog: (line) =>
+          shuttingDown
+            ? devLog.warn({ line }, 'the Temporal server reported an error while npm start was stopping')
+            : devLog.error({ line }, 'the Temporal server reported an error'),
       });
       temporalAddress = devServer.address;
     }
