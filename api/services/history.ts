@@ -3,9 +3,9 @@
  * Temporal. (The readable audit timeline comes from the event log: api/services/audit.ts.)
  */
 import { type Client, isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { orderHistories } from '../../db/schema';
+import { and, eq } from 'drizzle-orm';
+import { type Db, writeTx } from '../../db/client';
+import { orderHistories, orders } from '../../db/schema';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowIdFor } from '../../workflows/messages';
 
@@ -64,9 +64,26 @@ export async function fetchOrderHistory(
 
 export type ArchiveResult = 'archived' | 'running' | 'not_found';
 
+/** `orders.history_state`: where the order's history stands in the archive. */
+export const HistoryState = { pending: 0, archived: 1, missing: 2 } as const;
+
 /**
- * Stores the history of the order's workflow once it is closed. Idempotent: archiving again rewrites the same
- * row (a closed history never changes). A running workflow is left alone: its history is still growing.
+ * Marks an order whose workflow Temporal does not know (any more): the archiver stops asking for it. Never
+ * overrides an archived history (another API process may have archived it meanwhile). Audit and history still
+ * ask Temporal for such an order (fetchOrderHistory does not read this state), and setting it back to 0 lets the
+ * archiver try again (e.g. after a pass ran against the wrong namespace).
+ */
+export function markHistoryMissing(db: Db, orderId: string): void {
+  db.update(orders)
+    .set({ historyState: HistoryState.missing })
+    .where(and(eq(orders.orderId, orderId), eq(orders.historyState, HistoryState.pending)))
+    .run();
+}
+
+/**
+ * Stores the history of the order's workflow once it is closed, and marks the order archived. Idempotent: archiving
+ * again rewrites the same row (a closed history never changes). A running workflow is left alone: its history is
+ * still growing.
  */
 export async function archiveHistory(deps: HistoryDeps, orderId: string): Promise<ArchiveResult> {
   const handle = deps.temporal.workflow.getHandle(workflowIdFor(orderId));
@@ -76,11 +93,15 @@ export async function archiveHistory(deps: HistoryDeps, orderId: string): Promis
     // Pin the run described, so the history stored is the closed one even if the id were reused meanwhile.
     const history = await deps.temporal.workflow.getHandle(desc.workflowId, desc.runId).fetchHistory();
     const json = historyToJSON(history);
-    deps.db
-      .insert(orderHistories)
-      .values({ orderId, workflowId: desc.workflowId, runId: desc.runId, history: json })
-      .onConflictDoUpdate({ target: orderHistories.orderId, set: { workflowId: desc.workflowId, runId: desc.runId, history: json } })
-      .run();
+    // The history and the read model's mark in one transaction: the archiver's queue (history_state = 0) never
+    // holds an archived order, nor loses one whose history did not commit.
+    writeTx(deps.db, (tx) => {
+      tx.insert(orderHistories)
+        .values({ orderId, workflowId: desc.workflowId, runId: desc.runId, history: json })
+        .onConflictDoUpdate({ target: orderHistories.orderId, set: { workflowId: desc.workflowId, runId: desc.runId, history: json } })
+        .run();
+      tx.update(orders).set({ historyState: HistoryState.archived }).where(eq(orders.orderId, orderId)).run();
+    });
     return 'archived';
   } catch (err) {
     if (isNotFound(err)) return 'not_found';

@@ -50,15 +50,16 @@ async function makeTemplates(stack: Stack): Promise<string[]> {
 function seed(db: Database.Database, templates: Template[], from: number, to: number, total: number, now: number): void {
   const insOrder = db.prepare(
     `insert into orders (order_id, submitted_by, customer_id, channel, status, revision, priority, total_minor, escalated,
-       submitted_at, updated_at, completed_at, state, version)
+       submitted_at, updated_at, completed_at, state, version, history_state)
      values (@order_id, @submitted_by, @customer_id, @channel, @status, @revision, @priority, @total_minor, @escalated,
-       @submitted_at, @updated_at, @completed_at, @state, @version)`,
+       @submitted_at, @updated_at, @completed_at, @state, @version, 1)`,
   );
   const insEvent = db.prepare(
     `insert into order_events (id, stream, seq, order_id, submitted_by, type, at, revision, step, actor, data)
      values (@id, @stream, @seq, @order_id, @submitted_by, @type, @at, @revision, @step, @actor, @data)`,
   );
-  // Seeded orders count as archived: the API's history archiver would otherwise ask Temporal for each of them.
+  // Seeded orders count as archived (history_state 1 above, and a history row as migration 0011 expects): the API's
+  // history archiver would otherwise ask Temporal for each of them.
   const insHistory = db.prepare(`insert into order_histories (order_id, workflow_id, run_id, history) values (?, 'bench-seed', 'bench-seed', '{}')`);
   const start = now - 365 * DAY;
   db.transaction(() => {
