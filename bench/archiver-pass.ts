@@ -38,7 +38,7 @@ async function main(): Promise<void> {
         history.run(id);
       }
     })();
-    // What migration 0011 does for orders archived before it (absent before it).
+    // What migration 0010 does for orders archived before it (absent before it).
     if (hasState) c.exec(`update orders set history_state = 1 where order_id in (select order_id from order_histories)`);
     c.exec('analyze');
 

@@ -58,7 +58,7 @@ function seed(db: Database.Database, templates: Template[], from: number, to: nu
     `insert into order_events (id, stream, seq, order_id, submitted_by, type, at, revision, step, actor, data)
      values (@id, @stream, @seq, @order_id, @submitted_by, @type, @at, @revision, @step, @actor, @data)`,
   );
-  // Seeded orders count as archived (history_state 1 above, and a history row as migration 0011 expects): the API's
+  // Seeded orders count as archived (history_state 1 above, and a history row as migration 0010 expects): the API's
   // history archiver would otherwise ask Temporal for each of them.
   const insHistory = db.prepare(`insert into order_histories (order_id, workflow_id, run_id, history) values (?, 'bench-seed', 'bench-seed', '{}')`);
   const start = now - 365 * DAY;

@@ -1,5 +1,5 @@
 /**
- * The migration that gives the archiver a persistent queue (db/migrations/0011_…): a database at the previous
+ * The migration that gives the archiver a persistent queue (db/migrations/0010_…): a database at the previous
  * migrations, with finished orders some of which are archived, is migrated; the archived ones are marked 1 and only
  * the others are left for the archiver.
  */
@@ -14,7 +14,7 @@ import { PENDING_SQL } from '../../api/plugins/history-archiver';
 import { closeDatabase, openDatabase } from '../../db/client';
 
 const MIGRATIONS = path.resolve(__dirname, '../../db/migrations');
-const HISTORY_STATE = '0011_history_archive_state';
+const HISTORY_STATE = '0010_history_archive_state';
 
 /** A copy of the migrations folder that ends just before `orders.history_state` existed. */
 function migrationsBefore(dir: string, tag: string): string {
