@@ -4,9 +4,10 @@
  * the workflow's events and the API's (refused attempts, fulfilment) interleave without colliding; an event whose
  * `id` is already logged is skipped, which makes a retried write harmless.
  */
-import { and, asc, eq, gt, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { EventType, LoggedEvent, NewEvent } from '../domain/events';
 import type { StepId } from '../domain/types';
+import type { Statement } from 'better-sqlite3';
 import { type Db, type Tx, prepared } from './client';
 import { orderEvents } from './schema';
 
@@ -87,19 +88,65 @@ export interface EventQuery {
   limit: number;
 }
 
+/**
+ * An event as the feed reads it: the fields of the answer in its order, after the row's position, with `data` the
+ * JSON text `appendEvents` stored. An array, not an object: better-sqlite3 makes arrays of 500 rows in two thirds of
+ * the time it makes objects.
+ */
+export type FeedEventRow = [
+  pos: number,
+  id: string,
+  seq: number,
+  type: string,
+  at: string,
+  orderId: string | null,
+  revision: number | null,
+  step: string | null,
+  actor: string,
+  data: string,
+];
+
+const FEED_COLUMNS = 'pos, id, seq, type, at, order_id, revision, step, actor, data';
+const ROW_COLUMNS = 'pos, id, stream, seq, order_id as orderId, submitted_by as submittedBy, type, at, revision, step, actor, data';
+
+/**
+ * The statement for a query's filter shape (which filters are present, how many types), prepared once per shape:
+ * building the SQL with drizzle and preparing it in SQLite on every request was a tenth of a feed page's CPU
+ * (BENCHMARKS.md, S8). The shapes are few: the type lists are bounded by the known types.
+ */
+function eventQuery(db: Db, q: EventQuery, columns: 'feed' | 'rows'): { stmt: Statement; params: unknown[] } {
+  const types = q.types && q.types.length > 0 ? q.types : undefined;
+  const excluded = q.excludeTypes && q.excludeTypes.length > 0 ? q.excludeTypes : undefined;
+  const shape = [columns, q.afterPos !== undefined, types?.length ?? 0, excluded?.length ?? 0, q.orderId !== undefined, q.submittedBy !== undefined];
+  const stmt = prepared(db, `eventQuery:${shape.join(':')}`, () => {
+    const where: string[] = [];
+    if (q.afterPos !== undefined) where.push('pos > ?');
+    if (types) where.push(`type in (${types.map(() => '?').join(', ')})`);
+    if (excluded) where.push(`type not in (${excluded.map(() => '?').join(', ')})`);
+    if (q.orderId !== undefined) where.push('order_id = ?');
+    if (q.submittedBy !== undefined) where.push('submitted_by = ?');
+    const text = `select ${columns === 'feed' ? FEED_COLUMNS : ROW_COLUMNS} from order_events${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by pos limit ?`;
+    const st = db.$client.prepare(text);
+    return columns === 'feed' ? st.raw(true) : st;
+  });
+  const params: unknown[] = [];
+  if (q.afterPos !== undefined) params.push(q.afterPos);
+  if (types) params.push(...types);
+  if (excluded) params.push(...excluded);
+  if (q.orderId !== undefined) params.push(q.orderId);
+  if (q.submittedBy !== undefined) params.push(q.submittedBy);
+  params.push(q.limit);
+  return { stmt, params };
+}
+
+/** A page of the log for the feed, oldest first, `data` unparsed (api/event-page.ts writes it as stored). */
+export function queryFeedEvents(db: Db, q: EventQuery): FeedEventRow[] {
+  const { stmt, params } = eventQuery(db, q, 'feed');
+  return stmt.all(...params) as FeedEventRow[];
+}
+
 /** A page of the log, oldest first, with each row's position for the next cursor. */
 export function queryEvents(db: Db, q: EventQuery): EventRow[] {
-  const where: SQL[] = [];
-  if (q.afterPos !== undefined) where.push(gt(orderEvents.pos, q.afterPos));
-  if (q.types && q.types.length > 0) where.push(inArray(orderEvents.type, [...q.types]));
-  if (q.excludeTypes && q.excludeTypes.length > 0) where.push(notInArray(orderEvents.type, [...q.excludeTypes]));
-  if (q.orderId !== undefined) where.push(eq(orderEvents.orderId, q.orderId));
-  if (q.submittedBy !== undefined) where.push(eq(orderEvents.submittedBy, q.submittedBy));
-  return db
-    .select()
-    .from(orderEvents)
-    .where(and(...where))
-    .orderBy(asc(orderEvents.pos))
-    .limit(q.limit)
-    .all();
+  const { stmt, params } = eventQuery(db, q, 'rows');
+  return (stmt.all(...params) as (Omit<EventRow, 'data'> & { data: string })[]).map((row) => ({ ...row, data: JSON.parse(row.data) as Record<string, unknown> }));
 }

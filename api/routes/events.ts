@@ -3,8 +3,10 @@
  * An integrator reads only its own orders' events (never the internal ones); auditor, admin and erp read all.
  */
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { queryEvents, toLoggedEvent } from '../../db/events';
+import type { z } from 'zod';
+import { queryFeedEvents } from '../../db/events';
 import { INTERNAL_EVENT_TYPES } from '../../domain/events';
+import { eventPageSerializerCompiler, type StoredEventPage } from '../event-page';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { principalOf } from '../plugins/auth';
 import { hasAnyRole } from '../roles';
@@ -25,13 +27,15 @@ const eventRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: eventsQuery,
         response: { 200: eventPage, ...problemResponses(400), ...authProblems },
       },
+      // The page is written from the stored rows, `data` as stored (api/event-page.ts); /docs shows the same schema.
+      serializerCompiler: eventPageSerializerCompiler,
     },
     async (request) => {
       const principal = principalOf(request);
       const { after, types, orderId, limit } = request.query;
       const scoped = !hasAnyRole(principal, ['auditor', 'admin', 'erp']);
       const afterPos = after === undefined ? undefined : Number(decodeCursor(after, 1)[0]);
-      const rows = queryEvents(app.db, {
+      const rows = queryFeedEvents(app.db, {
         afterPos,
         types,
         orderId,
@@ -41,11 +45,13 @@ const eventRoutes: FastifyPluginAsyncZod = async (app) => {
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return {
-        items: page.map(toLoggedEvent),
-        nextCursor: last ? encodeCursor([last.pos]) : (after ?? null),
+      const answer: StoredEventPage = {
+        items: page,
+        nextCursor: last ? encodeCursor([last[0]]) : (after ?? null),
         hasMore: rows.length > limit,
       };
+      // The type provider expects the schema's output type; this route's serialiser takes the stored page instead.
+      return answer as unknown as z.output<typeof eventPage>;
     },
   );
 };
