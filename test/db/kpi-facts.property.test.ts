@@ -3,7 +3,8 @@
  * random orders, written in random chunks the way the writers append them (each chunk's transaction refreshing the
  * order's row when it holds a KPI event), with some rows then deleted or marked as computed by older rules, the
  * report `kpisOf` answers is the same JSON as `kpiReport(factsOfLog(…))` over the period's events — what the
- * handler computed before the facts rows existed, read here with its own query.
+ * handler computed before the facts rows existed, read here with its own query. And a log the rules throw on
+ * leaves the write that logs it intact.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -172,5 +173,27 @@ describe('KPI facts rows against the raw log', () => {
       ),
       { numRuns: 300 },
     );
+  });
+  it('a log the rules cannot read does not fail the write that logs it; the report fails as it did before', () => {
+    db.delete(orderKpiFacts).run();
+    db.delete(orderEvents).run();
+    db.delete(orders).run();
+    const orderId = 'O-UNREADABLE';
+    const at = new Date(T0 + 3_600_000).toISOString();
+    writeTx(db, (tx) => {
+      tx.insert(orders)
+        .values({ orderId, submittedBy: 'shop', customerId: 'C-1', channel: 'web', status: 'in_review', revision: 1, priority: 'normal', totalMinor: 1, submittedAt: at, updatedAt: at, state: {} })
+        .run();
+      appendEvents(tx, { stream: orderStream(orderId), orderId, submittedBy: 'shop' }, [
+        { id: 'u-1', type: 'order.submitted', at, revision: 1, step: 'intake', actor: 'test', data: {} },
+        // No department owns `intake`: orderFacts has no share to count a reminder in, and throws.
+        { id: 'u-2', type: 'order.step_reminded', at, revision: 1, step: 'intake', actor: 'test', data: {} },
+      ]);
+      refreshKpiFacts(db, orderId);
+    });
+    expect(db.select().from(orderEvents).all()).toHaveLength(2);
+    expect(db.select().from(orderKpiFacts).all()).toEqual([]);
+    expect(() => reportFromLog(db, undefined, 'UTC')).toThrow(TypeError);
+    expect(() => kpisOf(db, PERIOD, { timeZone: 'UTC' })).toThrow(TypeError);
   });
 });
