@@ -48,8 +48,9 @@ interface PeriodRow {
   facts: string | null;
 }
 
-// The period through `orders_submitted`, each order's row by primary key (EXPLAIN QUERY PLAN: SEARCH o USING
-// COVERING INDEX orders_submitted, SEARCH f USING INDEX sqlite_autoindex_order_kpi_facts_1).
+// The period through an index of `orders`, each order's row by primary key (EXPLAIN QUERY PLAN: SEARCH o USING
+// COVERING INDEX orders_submitted, SEARCH f USING INDEX sqlite_autoindex_order_kpi_facts_1; after ANALYZE of the
+// S7 data SQLite skip-scans orders_channel instead, measured as fast: 8 ms for the 8,200 rows of 30 days).
 const periodStmt = (db: Db): Statement<[string, string], PeriodRow> =>
   prepared(db, 'kpiFacts.period', () =>
     db.$client.prepare<[string, string], PeriodRow>(
