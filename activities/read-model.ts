@@ -7,8 +7,10 @@
 import { eq, sql } from 'drizzle-orm';
 import { writeTx } from '../db/client';
 import { appendEvents, orderStream } from '../db/events';
+import { refreshKpiFacts } from '../db/kpi-facts';
 import { customers, inboxItems, orders } from '../db/schema';
 import type { NewEvent } from '../domain/events';
+import { isKpiEventType } from '../domain/kpis';
 import { inboxRank } from '../domain/priority';
 import { parseMoney } from '../domain/money';
 import { STEP_DEPARTMENT } from '../domain/types';
@@ -59,6 +61,8 @@ export function createReadModelActivities({ db, onEventsLogged }: ActivityDeps) 
           .values({ orderId: state.orderId, submittedBy: state.submittedBy, submittedAt: state.submittedAt, ...values })
           .onConflictDoUpdate({ target: orders.orderId, set: values, setWhere: sql`${orders.version} < ${state.version}` })
           .run();
+        // After the orders row exists (the facts row references it); also for a late attempt that logged events.
+        if (logged > 0 && events.some((e) => isKpiEventType(e.type))) refreshKpiFacts(db, state.orderId);
         if (res.changes === 0) return { applied: false, logged };
         tx.delete(inboxItems).where(eq(inboxItems.orderId, state.orderId)).run();
         if (awaiting.length > 0) {

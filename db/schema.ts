@@ -379,6 +379,21 @@ export const orderHistories = sqliteTable('order_histories', {
 });
 
 /**
+ * Each order's KPI facts (domain/kpis `orderFacts` of its logged KPI events), kept beside the log so a report reads
+ * one row per order instead of every event. Written in the transaction that appends the order's KPI events
+ * (db/kpi-facts.ts); `factsVersion` is the ORDER_FACTS_VERSION the row was computed under, so a rule change is
+ * recomputed lazily by the report. `facts` is null when the log has no submission for the order yet (computed, but
+ * nothing to count), which tells it apart from a row never computed.
+ */
+export const orderKpiFacts = sqliteTable('order_kpi_facts', {
+  orderId: text('order_id')
+    .primaryKey()
+    .references(() => orders.orderId, { onDelete: 'cascade' }),
+  factsVersion: integer('facts_version').notNull(),
+  facts: text('facts'),
+});
+
+/**
  * Webhook subscriptions (contract section 7). The signing secret is kept sealed with the app's secret key
  * (db/secrets.ts): it can sign, and is never shown again. An integrator's subscription sees only its own orders.
  */

@@ -52,6 +52,20 @@ export const KPI_EVENT_TYPES = [
   ...OUTCOMES.map((o) => `order.${o}` as const),
 ] as const;
 
+const KPI_EVENT_TYPE_SET: ReadonlySet<string> = new Set(KPI_EVENT_TYPES);
+
+/** Whether an event of this type can change an order's facts. */
+export function isKpiEventType(type: string): boolean {
+  return KPI_EVENT_TYPE_SET.has(type);
+}
+
+/**
+ * The version of the rules of `orderFacts`, stored with each order's facts row (db/kpi-facts.ts). Bump it with any
+ * change to what `orderFacts` makes of a log (or to KPI_EVENT_TYPES): the report then recomputes every row made
+ * under an older version before it counts them.
+ */
+export const ORDER_FACTS_VERSION = 1;
+
 /** One department's share of one order. */
 export interface DepartmentFacts {
   reviewed: number;

@@ -1,11 +1,13 @@
 /**
  * The KPI report of a period (contract section 11): the orders submitted in it are found through the read model's
- * submission index, their events are read from the log, and the figures come from the pure rules in domain/kpis.
+ * submission index, each with its KPI facts row (db/kpi-facts.ts: the pure rules of domain/kpis applied to its
+ * events when they were logged), and the figures come from the pure rules in domain/kpis.
  */
-import { and, asc, gte, inArray, lt, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { customers, orderEvents, orders } from '../../db/schema';
-import { factsOfLog, KPI_EVENT_TYPES, type KpiGrouping, type KpiReport, kpiReport } from '../../domain/kpis';
+import { kpiFactsOfPeriod } from '../../db/kpi-facts';
+import { customers, orders } from '../../db/schema';
+import { type KpiGrouping, type KpiReport, kpiReport } from '../../domain/kpis';
 import { problems } from '../problem';
 import { boundMs } from './period';
 
@@ -34,16 +36,7 @@ export function resolvePeriod(q: { from?: string; to?: string }, timeZone: strin
 
 /** The report for the orders submitted in `period`. */
 export function kpisOf(db: Db, period: Period, opts: { groupBy?: KpiGrouping; timeZone: string }): KpiReport {
-  const inPeriod = db
-    .select({ id: orders.orderId })
-    .from(orders)
-    .where(and(gte(orders.submittedAt, period.from), lt(orders.submittedAt, period.to)));
-  const events = db
-    .select({ orderId: orderEvents.orderId, type: orderEvents.type, at: orderEvents.at, step: orderEvents.step, data: orderEvents.data })
-    .from(orderEvents)
-    .where(and(inArray(orderEvents.orderId, inPeriod), inArray(orderEvents.type, [...KPI_EVENT_TYPES])))
-    .orderBy(asc(orderEvents.orderId), asc(orderEvents.pos))
-    .all();
+  const { facts } = kpiFactsOfPeriod(db, period.from, period.to);
   let tierOf: ((customerId: string) => string | undefined) | undefined;
   if (opts.groupBy === 'tier') {
     const tiers = new Map(
@@ -56,5 +49,5 @@ export function kpisOf(db: Db, period: Period, opts: { groupBy?: KpiGrouping; ti
     );
     tierOf = (id) => tiers.get(id);
   }
-  return kpiReport(factsOfLog(events), { ...period, groupBy: opts.groupBy, timeZone: opts.timeZone, tierOf });
+  return kpiReport(facts, { ...period, groupBy: opts.groupBy, timeZone: opts.timeZone, tierOf });
 }

@@ -9,6 +9,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { and, eq, notExists, sql } from 'drizzle-orm';
 import { type Db, writeTx } from '../../db/client';
 import { appendEvents, orderStream } from '../../db/events';
+import { refreshKpiFacts } from '../../db/kpi-facts';
 import { orderEvents, orderIntake, orders } from '../../db/schema';
 import { type EventType, LEGACY_EVENT_ID_PREFIX, type NewEvent, outcomeEventType } from '../../domain/events';
 import type { OrderStatus, StepId } from '../../domain/types';
@@ -126,7 +127,9 @@ export async function backfillLegacyEvents(deps: HistoryDeps, limit = 100, skip:
       report.nothingToLog.push(orderId);
       continue;
     }
-    writeTx(deps.db, (tx) => appendEvents(tx, { stream: orderStream(orderId), orderId, submittedBy }, events));
+    writeTx(deps.db, (tx) => {
+      if (appendEvents(tx, { stream: orderStream(orderId), orderId, submittedBy }, events) > 0) refreshKpiFacts(deps.db, orderId);
+    });
     report.backfilled.push(orderId);
   }
   return report;

@@ -8,8 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
+import { decodeFacts, encodeFacts, kpiEventsOf } from '../../db/kpi-facts';
+import { orderKpiFacts } from '../../db/schema';
+import { ORDER_FACTS_VERSION, orderFacts } from '../../domain/kpis';
 import { BUILT_IN_POLICY } from '../../domain/policy';
 import { cleanOrder, createTestApp, type TestApp, type TestPrincipalId } from '../helpers/app';
 import { connectTestClient, type TestClient, uniqueTaskQueue } from '../helpers/temporal';
@@ -166,6 +170,18 @@ describe('GET /v1/kpis', () => {
     };
   }
 
+  const factsRow = (id: string) => ctx.db.select().from(orderKpiFacts).where(eq(orderKpiFacts.orderId, id)).get();
+
+  // First, before any report could have computed a row itself.
+  it('the workers write each order\'s KPI facts row with its events', () => {
+    for (const id of Object.values(ids)) {
+      const row = factsRow(id);
+      expect(row?.factsVersion, id).toBe(ORDER_FACTS_VERSION);
+      expect(decodeFacts(row!.facts!)).toEqual(orderFacts(kpiEventsOf(ctx.db, id)));
+    }
+    expect(decodeFacts(factsRow(ids.amended)!.facts!)).toMatchObject({ amendments: 1, outcome: 'approved' });
+  });
+
   it('totals equal the figures computed by hand from the audit timelines', async () => {
     const res = await call('GET', '/v1/kpis', 'management');
     expect(res.statusCode, res.body).toBe(200);
@@ -311,5 +327,45 @@ describe('GET /v1/kpis', () => {
     const bad = await call('GET', '/v1/kpis?groupBy=week&from=yesterday', 'admin');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['from', 'groupBy']);
+  });
+  // A period of fixed bounds, so two answers of the same data are the same bytes.
+  const today = () => new Date().toISOString().slice(0, 10);
+  const todayReport = async () => {
+    const res = await call('GET', `/v1/kpis?groupBy=channel&from=${today()}&to=${today()}`, 'admin');
+    expect(res.statusCode, res.body).toBe(200);
+    return res.body;
+  };
+
+  it('a database without facts rows (from before migration 0011) answers the same, and has the rows after', async () => {
+    const before = await todayReport();
+    ctx.db.delete(orderKpiFacts).run();
+    expect(await todayReport()).toBe(before);
+    for (const id of Object.values(ids)) expect(factsRow(id)?.factsVersion, id).toBe(ORDER_FACTS_VERSION);
+  });
+
+  it('a row computed by older rules is recomputed before it counts', async () => {
+    const before = await todayReport();
+    // As if an older version of the rules had not counted the amendment (it would be first pass).
+    const facts = orderFacts(kpiEventsOf(ctx.db, ids.amended))!;
+    ctx.db
+      .update(orderKpiFacts)
+      .set({ factsVersion: ORDER_FACTS_VERSION - 1, facts: encodeFacts({ ...facts, amendments: 0 }) })
+      .where(eq(orderKpiFacts.orderId, ids.amended))
+      .run();
+    expect(await todayReport()).toBe(before);
+    expect(factsRow(ids.amended)?.factsVersion).toBe(ORDER_FACTS_VERSION);
+    expect(decodeFacts(factsRow(ids.amended)!.facts!).amendments).toBe(1);
+  });
+
+  // Last: it adds a fifth order to the period.
+  it('an order reviewed after a report counts in the next one', async () => {
+    const before = (await call('GET', '/v1/kpis', 'admin')).json();
+    expect(before.totals).toMatchObject({ orders: 4, touchless: 1 });
+    const id = await submit(cleanOrder({ customerId: 'C-STD', channel: 'edi' }));
+    await until(id, (o) => o.completedAt !== null, `${id} to finish`);
+    expect(decodeFacts(factsRow(id)!.facts!)).toMatchObject({ orderId: id, outcome: 'approved', waits: 0 });
+    const after = (await call('GET', '/v1/kpis?groupBy=channel', 'admin')).json();
+    expect(after.totals).toMatchObject({ orders: 5, outcomes: { approved: 4, rejected: 1 }, touchless: 2, firstPass: 3 });
+    expect(after.groups.find((g: { key: string }) => g.key === 'edi')).toMatchObject({ orders: 2, touchless: 1 });
   });
 });

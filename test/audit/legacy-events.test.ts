@@ -8,8 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { orderAuditTimeline } from '../../api/services/audit';
 import { backfillLegacyEvents, legacyEventsOf } from '../../api/services/legacy-events';
+import { eq } from 'drizzle-orm';
 import { orderEventsOf } from '../../db/events';
-import { orderHistories, orderIntake } from '../../db/schema';
+import { decodeFacts, kpiEventsOf } from '../../db/kpi-facts';
+import { orderHistories, orderIntake, orderKpiFacts, orders } from '../../db/schema';
+import { ORDER_FACTS_VERSION, orderFacts } from '../../domain/kpis';
 import { createTestDb } from '../helpers/fixtures';
 import type { HistoryJson } from '../../api/services/history';
 
@@ -50,5 +53,19 @@ describe('events of orders reviewed before the log existed', () => {
     const fetched = await createActivities(db, { relay: { secrets: { seal: (s) => s, open: (s) => s }, mailer: { sends: false, send: async () => undefined, close: () => undefined }, allowPrivate: true, publicUrl: 'http://x' } })
       .relayFetch({ relay: { kind: 'mail', scope: 'legacy' }, afterPos: 0, limit: 100 });
     expect(fetched.items).toEqual([]);
+  });
+  it('writes the KPI facts row of an order of the read model with its events', async () => {
+    const db = createTestDb();
+    const orderId = 'PO-REPLAY-cancel';
+    const at = new Date().toISOString();
+    db.insert(orders)
+      .values({ orderId, submittedBy: 'shop', customerId: 'C-SMALL', channel: 'web', status: 'cancelled', revision: 1, priority: 'normal', totalMinor: 125_000, submittedAt: at, updatedAt: at, completedAt: at, state: {} })
+      .run();
+    db.insert(orderHistories).values({ orderId, workflowId: `order-${orderId}`, runId: 'r', history: JSON.stringify(historyOf('cancel')) }).run();
+    expect((await backfillLegacyEvents({ db, temporal: undefined as never })).backfilled).toEqual([orderId]);
+    const row = db.select().from(orderKpiFacts).where(eq(orderKpiFacts.orderId, orderId)).get();
+    expect(row?.factsVersion).toBe(ORDER_FACTS_VERSION);
+    expect(decodeFacts(row!.facts!)).toEqual(orderFacts(kpiEventsOf(db, orderId)));
+    expect(decodeFacts(row!.facts!)).toMatchObject({ orderId, outcome: 'cancelled' });
   });
 });
