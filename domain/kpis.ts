@@ -182,17 +182,23 @@ export function orderFacts(events: readonly KpiEvent[]): OrderFacts | null {
       case 'order.step_rechecked':
         if (e.data.outcome === 'auto_approved') answered(e.step, e.at);
         break;
-      case 'order.step_reminded':
-        if (e.step) dept(e.step)!.reminders += 1;
+      // A system step (intake) belongs to no department: dept() is null and nothing is counted.
+      case 'order.step_reminded': {
+        const d = dept(e.step);
+        if (d) d.reminders += 1;
         break;
-      case 'order.step_escalated':
-        if (e.step) dept(e.step)!.escalations += 1;
+      }
+      case 'order.step_escalated': {
+        const d = dept(e.step);
+        if (d) d.escalations += 1;
         break;
+      }
       case 'order.step_timed_out':
         if (e.step) {
           waiting.delete(e.step);
           unclaimed.delete(e.step);
-          dept(e.step)!.timeouts += 1;
+          const d = dept(e.step);
+          if (d) d.timeouts += 1;
         }
         break;
       case 'order.changes_requested': {

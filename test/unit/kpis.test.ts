@@ -162,6 +162,19 @@ describe('department figures', () => {
     ];
     expect(dept(kpiFigures(factsOfLog(log)), 'procurement')).toMatchObject({ answered: 1, queueTimeSeconds: { p50: 420, p90: 420 } });
   });
+
+  it('a reminder, escalation or timeout logged on a system step (intake) counts for no department and breaks nothing', () => {
+    const log = [
+      submitted('S', 0, 'web', 'C-1'),
+      ev('S', 1, 'order.step_reminded', 'intake'),
+      ev('S', 2, 'order.step_escalated', 'intake'),
+      ev('S', 3, 'order.step_timed_out', 'intake'),
+      ev('S', 4, 'order.approved', 'final_approval', { status: 'approved' }),
+    ];
+    const [facts] = factsOfLog(log);
+    expect(facts?.outcome).toBe('approved');
+    expect(facts?.departments).toEqual({});
+  });
 });
 
 describe('hand-offs: pickup time and total queue time', () => {
