@@ -27,6 +27,7 @@ import kpiRoutes from './routes/kpis';
 import consolePlugin from './console/plugin';
 import auditRoutes, { type AuditRoutesOptions } from './routes/audit';
 import historyArchiver, { type HistoryArchiverOptions } from './plugins/history-archiver';
+import kpiFactsBackfill from './plugins/kpi-facts-backfill';
 import legacyBackfill from './plugins/legacy-backfill';
 import materialRoutes from './routes/materials';
 import meRoutes from './routes/me';
@@ -187,6 +188,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
 
   if (deps.archiver !== false) await app.register(historyArchiver, deps.archiver ?? {});
   await app.register(legacyBackfill);
+  await app.register(kpiFactsBackfill);
 
   if (deps.sweeper !== false) {
     const opts = deps.sweeper ?? {};

@@ -143,3 +143,41 @@ export function kpiFactsOfPeriod(db: Db, from: string, to: string): PeriodFacts 
   }
   return { facts, refreshed: stale.length };
 }
+
+interface ScanRow {
+  orderId: string;
+  factsVersion: number | null;
+}
+
+// Keyset over the primary key: each step reads the next ids after the last one, never the whole table again.
+const scanStmt = (db: Db): Statement<[string, number], ScanRow> =>
+  prepared(db, 'kpiFacts.scan', () =>
+    db.$client.prepare<[string, number], ScanRow>(
+      `select o.order_id as orderId, f.facts_version as factsVersion
+       from orders o left join order_kpi_facts f on f.order_id = o.order_id
+       where o.order_id > ? order by o.order_id limit ?`,
+    ),
+  );
+
+export interface BackfillStep {
+  /** Where the next step goes on (the last order id read); null once every order was looked at. */
+  next: string | null;
+  /** Rows this step (re)computed. */
+  refreshed: number;
+}
+
+/**
+ * One step of the catch-up over every order (api/plugins/kpi-facts-backfill.ts): the `limit` orders after `after`
+ * (by id; '' for the first), the rows of those that have none or one of another ORDER_FACTS_VERSION recomputed in one
+ * write transaction. Small steps, so the process that runs them keeps answering in between.
+ */
+export function backfillKpiFactsAfter(db: Db, after: string, limit = 200): BackfillStep {
+  const rows = scanStmt(db).all(after, limit);
+  const stale = rows.filter((r) => r.factsVersion !== ORDER_FACTS_VERSION).map((r) => r.orderId);
+  if (stale.length > 0) {
+    writeTx(db, () => {
+      for (const orderId of stale) refreshKpiFacts(db, orderId);
+    });
+  }
+  return { next: rows.length === limit ? rows.at(-1)!.orderId : null, refreshed: stale.length };
+}

@@ -3,8 +3,8 @@
  * random orders, written in random chunks the way the writers append them (each chunk's transaction refreshing the
  * order's row when it holds a KPI event), with some rows then deleted or marked as computed by older rules, the
  * report `kpisOf` answers is the same JSON as `kpiReport(factsOfLog(…))` over the period's events — what the
- * handler computed before the facts rows existed, read here with its own query. And a log the rules throw on
- * leaves the write that logs it intact.
+ * handler computed before the facts rows existed, read here with its own query. And a reminder on a system step
+ * (which once made the rules throw) is written and reported.
  */
 import fs from 'node:fs';
 import os from 'node:os';
