@@ -55,8 +55,11 @@ export function createCheckActivities({ db, now }: ActivityDeps) {
    * for changes at some revision (an `order.changes_requested` event in the log).
    */
   function customerHistory(customerId: string, exceptOrderId: string): CustomerHistory {
-    const sentBack = sql<number>`exists (select 1 from ${orderEvents} where ${orderEvents.orderId} = ${orders.orderId}
-      and ${orderEvents.type} = 'order.changes_requested')`;
+    // Spelled out, not built from the column objects: in a select field drizzle writes columns without their table,
+    // and `order_id = order_id` inside the subquery compared the event with itself (every customer's record then
+    // counted any order ever sent back).
+    const sentBack = sql<number>`exists (select 1 from order_events e where e.order_id = "orders"."order_id"
+      and e.type = 'order.changes_requested')`;
     const recent = db
       .select({ status: orders.status, sentBack })
       .from(orders)
