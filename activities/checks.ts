@@ -4,7 +4,7 @@
  * Read-only, so a retried attempt is harmless.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { checkCredit as creditRule } from '../domain/checks/credit';
 import { checkInfo as infoRule } from '../domain/checks/info-check';
 import type { CheckOutcome, CreditEvidence, InfoCheckEvidence } from '../domain/evidence';
@@ -12,59 +12,79 @@ import { formatMoney } from '../domain/money';
 import { assessRisk, type CustomerHistory } from '../domain/risk';
 import { type BusinessCalendar, type NormalisedOrder, type OrderStatus, type RiskAssessment, TERMINAL_STATUSES } from '../domain/types';
 import { EXPOSED_STATUSES, EXPOSURE_CLEARING_EVENTS, openOrdersMinor } from '../domain/checks/exposure';
-import { customers, fulfilmentEvents, orderEvents, orderIntake, orders, products } from '../db/schema';
+import { type Db, prepared } from '../db/client';
+import { customers } from '../db/schema';
 import { type ActivityDeps, dayOf } from './context';
 
 /** How many of the customer's most recent finished orders its record is judged on. */
 export const RISK_HISTORY_ORDERS = 20;
 
-export function createCheckActivities({ db, now }: ActivityDeps) {
-  /**
-   * The customer's other open orders (contract section 9), counted by the pure rule in domain/checks/exposure.ts.
-   * SQLite only sums them per (status, cleared): what the read model shows, cleared when fulfilment reported the
-   * order invoiced or closed, plus orders accepted at intake whose review has not written its read model yet (they
-   * are in review; two orders of one customer checked at the same moment must each count the other).
-   */
-  function openOrders(customerId: string, exceptOrderId: string): number {
-    const exposed = sql.join(EXPOSED_STATUSES.map((s) => sql`${s}`), sql`, `);
-    const clearing = sql.join(EXPOSURE_CLEARING_EVENTS.map((e) => sql`${e}`), sql`, `);
-    const groups = db.all<{ status: OrderStatus; cleared: number; total: number }>(sql`
-      select ${orders.status} as status,
-          exists (select 1 from ${fulfilmentEvents} where ${fulfilmentEvents.orderId} = ${orders.orderId}
-            and ${fulfilmentEvents.event} in (${clearing})) as cleared,
-          sum(${orders.totalMinor}) as total
-        from ${orders}
-        where ${orders.customerId} = ${customerId} and ${orders.orderId} <> ${exceptOrderId} and ${orders.status} in (${exposed})
+/** Our own constants as an SQL list of literals (statuses and event names: plain words, nothing to escape). */
+const literals = (words: readonly string[]) => words.map((w) => `'${w}'`).join(', ');
+
+/**
+ * The checks' reads, prepared once per database: every order runs each of them, and building them with drizzle per
+ * call cost more than running them (S1 profile). The customer row keeps drizzle's prepared query, which maps its
+ * JSON and boolean columns.
+ */
+const statements = (db: Db) =>
+  prepared(db, 'checks', () => ({
+    customer: db.select().from(customers).where(eq(customers.id, sql.placeholder('id'))).prepare(),
+    /*
+     * The customer's other open orders (contract section 9), summed per (status, cleared): what the read model shows,
+     * cleared when fulfilment reported the order invoiced or closed, plus orders accepted at intake whose review has
+     * not written its read model yet (they are in review; two orders of one customer checked at the same moment must
+     * each count the other).
+     */
+    openOrders: db.$client.prepare<{ customerId: string; exceptOrderId: string }, { status: OrderStatus; cleared: number; total: number | null }>(
+      `select o.status as status,
+          exists (select 1 from fulfilment_events f where f.order_id = o.order_id
+            and f.event in (${literals(EXPOSURE_CLEARING_EVENTS)})) as cleared,
+          sum(o.total_minor) as total
+        from orders o
+        where o.customer_id = @customerId and o.order_id <> @exceptOrderId and o.status in (${literals(EXPOSED_STATUSES)})
         group by 1, 2
       union all
-      select 'in_review', 0, sum(${orderIntake.totalMinor}) from ${orderIntake}
-        where ${orderIntake.customerId} = ${customerId} and ${orderIntake.orderId} <> ${exceptOrderId}
-          and not exists (select 1 from ${orders} where ${orders.orderId} = ${orderIntake.orderId})`);
+      select 'in_review', 0, sum(i.total_minor) from order_intake i
+        where i.customer_id = @customerId and i.order_id <> @exceptOrderId
+          and not exists (select 1 from orders o where o.order_id = i.order_id)`,
+    ),
+    /*
+     * The customer's most recent finished orders (this one aside) and whether each was sent back for changes at some
+     * revision (an `order.changes_requested` event of that order in the log). `+e.type` keeps SQLite on the order's
+     * events (order_events_order, a dozen rows) instead of every sent-back event of the log (order_events_type).
+     */
+    recentFinished: db.$client.prepare<{ customerId: string; exceptOrderId: string; limit: number }, { status: OrderStatus; sentBack: number }>(
+      `select o.status as status,
+          exists (select 1 from order_events e where e.order_id = o.order_id and +e.type = 'order.changes_requested') as sentBack
+        from orders o
+        where o.customer_id = @customerId and o.order_id <> @exceptOrderId and o.status in (${literals(TERMINAL_STATUSES)})
+        order by o.completed_at desc, o.order_id desc
+        limit @limit`,
+    ),
+    products: db.$client.prepare<[string], { sku: string; unitPriceMinor: number; version: number }>(
+      'select sku, unit_price_minor as unitPriceMinor, version from products where sku in (select value from json_each(?))',
+    ),
+  }));
+
+export function createCheckActivities({ db, now }: ActivityDeps) {
+  /** The customer's other open orders, counted by the pure rule in domain/checks/exposure.ts. */
+  function openOrders(customerId: string, exceptOrderId: string): number {
+    const groups = statements(db).openOrders.all({ customerId, exceptOrderId });
     return openOrdersMinor(groups.map((g) => ({ status: g.status, cleared: g.cleared === 1, totalMinor: Number(g.total ?? 0) })));
   }
 
   function customerOf(order: NormalisedOrder) {
-    const row = db.select().from(customers).where(eq(customers.id, order.customerId)).get();
+    const row = statements(db).customer.get({ id: order.customerId });
     // The API refuses unknown customers; one missing here was never valid, so retrying cannot help.
     if (!row) throw ApplicationFailure.nonRetryable(`unknown customer ${order.customerId}`, 'UNKNOWN_CUSTOMER');
     return row;
   }
 
-  /**
-   * The customer's record: of its most recent finished orders (this one aside), how many were rejected or sent back
-   * for changes at some revision (an `order.changes_requested` event in the log).
-   */
+  /** The customer's record: of its most recent finished orders, how many were rejected or sent back for changes. */
   function customerHistory(customerId: string, exceptOrderId: string): CustomerHistory {
-    const sentBack = sql<number>`exists (select 1 from ${orderEvents} where ${orderEvents.orderId} = ${orders.orderId}
-      and ${orderEvents.type} = 'order.changes_requested')`;
-    const recent = db
-      .select({ status: orders.status, sentBack })
-      .from(orders)
-      .where(and(eq(orders.customerId, customerId), ne(orders.orderId, exceptOrderId), inArray(orders.status, [...TERMINAL_STATUSES])))
-      .orderBy(desc(orders.completedAt), desc(orders.orderId))
-      .limit(RISK_HISTORY_ORDERS)
-      .all();
-    return { orders: recent.length, troubled: recent.filter((o) => o.status === 'rejected' || Number(o.sentBack) === 1).length };
+    const recent = statements(db).recentFinished.all({ customerId, exceptOrderId, limit: RISK_HISTORY_ORDERS });
+    return { orders: recent.length, troubled: recent.filter((o) => o.status === 'rejected' || o.sentBack === 1).length };
   }
 
   return {
@@ -84,11 +104,7 @@ export function createCheckActivities({ db, now }: ActivityDeps) {
     async checkOrderInfo({ order, calendar }: { order: NormalisedOrder; calendar?: BusinessCalendar }): Promise<CheckOutcome<InfoCheckEvidence>> {
       const today = dayOf(now(), calendar);
       const skus = [...new Set(order.lines.map((l) => l.sku))];
-      const rows = db
-        .select({ sku: products.sku, unitPriceMinor: products.unitPriceMinor, version: products.version })
-        .from(products)
-        .where(inArray(products.sku, skus))
-        .all();
+      const rows = statements(db).products.all(JSON.stringify(skus));
       const catalogue = Object.fromEntries(rows.map((r) => [r.sku, { unitPriceMinor: r.unitPriceMinor }]));
       const bySku = new Map(rows.map((r) => [r.sku, r]));
       return {

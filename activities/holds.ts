@@ -4,22 +4,14 @@
  * Holds are keyed by (order, revision, material|day): an activity that runs twice finds its own rows and
  * answers as the first run did. A released revision refuses new holds (a late retry cannot resurrect one).
  */
-import { and, eq, gte, inArray, isNull, lt, lte, not, sql } from 'drizzle-orm';
+import { and, eq, isNull, lte } from 'drizzle-orm';
 import { planCapacity, requiredHours } from '../domain/checks/capacity';
 import { checkMaterials, materialNeeds } from '../domain/checks/materials';
 import type { CapacityEvidence, MaterialsEvidence } from '../domain/evidence';
 import type { BusinessCalendar, Finding, NormalisedOrder } from '../domain/types';
-import { type Tx, writeTx } from '../db/client';
+import { type Db, prepared, writeTx } from '../db/client';
 import { bookedHoursByDay, logReorderCrossings, materialStock } from '../db/stock';
-import {
-  capacityBookings,
-  capacitySettings,
-  holdReleases,
-  materialReservations,
-  materials,
-  productMaterials,
-  products,
-} from '../db/schema';
+import { capacityBookings, holdReleases, materialReservations } from '../db/schema';
 import { type ActivityDeps, dayOf } from './context';
 
 export interface HoldRequest {
@@ -41,13 +33,39 @@ export interface HoldResult<E = CapacityEvidence | MaterialsEvidence> {
   evidence?: E;
 }
 
-function isReleased(tx: Tx, orderId: string, revision: number): boolean {
-  return !!tx
-    .select({ r: holdReleases.revision })
-    .from(holdReleases)
-    .where(and(eq(holdReleases.orderId, orderId), eq(holdReleases.revision, revision)))
-    .get();
-}
+/**
+ * The holds' reads and inserts, prepared once per database: every order's materials and capacity checks run them,
+ * and building them with drizzle per call cost more than running them (S1 profile). Sku lists are one JSON
+ * parameter (`json_each`).
+ */
+const statements = (db: Db) =>
+  prepared(db, 'holds', () => ({
+    released: db.$client.prepare<[string, number]>('select 1 from hold_releases where order_id = ? and revision = ?'),
+    products: db.$client.prepare<[string], { sku: string; version: number; hoursPerUnit: number }>(
+      'select sku, version, hours_per_unit as hoursPerUnit from products where sku in (select value from json_each(?))',
+    ),
+    boms: db.$client.prepare<[string], { sku: string; materialId: string; quantityPerUnit: number }>(
+      `select sku, material_id as materialId, quantity_per_unit as quantityPerUnit from product_materials
+       where sku in (select value from json_each(?))`,
+    ),
+    reservations: db.$client.prepare<[string, number], { n: number }>(
+      'select count(*) as n from material_reservations where order_id = ? and revision = ?',
+    ),
+    reserve: db.$client.prepare<[string, number, string, number, number, string]>(
+      `insert into material_reservations (order_id, revision, material_id, quantity, pre_purchase, reserved_at, released_at)
+       values (?, ?, ?, ?, ?, ?, null) on conflict do nothing`,
+    ),
+    capacity: db.$client.prepare<[], { hoursPerDay: number; version: number }>(
+      'select hours_per_day as hoursPerDay, version from capacity_settings where id = 1',
+    ),
+    bookings: db.$client.prepare<[string, number], { hours: number }>(
+      'select hours from capacity_bookings where order_id = ? and revision = ?',
+    ),
+    book: db.$client.prepare<[string, number, string, number, string]>(
+      `insert into capacity_bookings (order_id, revision, day, hours, booked_at, released_at)
+       values (?, ?, ?, ?, ?, null) on conflict do nothing`,
+    ),
+  }));
 
 export function createHoldActivities({ db, now, onEventsLogged }: ActivityDeps) {
   return {
@@ -55,16 +73,13 @@ export function createHoldActivities({ db, now, onEventsLogged }: ActivityDeps) 
     async reserveMaterials({ order, revision, force }: HoldRequest): Promise<HoldResult<MaterialsEvidence>> {
       const at = now().toISOString();
       let logged = 0;
+      const st = statements(db);
       const result = writeTx(db, (tx): HoldResult<MaterialsEvidence> => {
-        if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
+        if (st.released.get(order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
         const skus = [...new Set(order.lines.map((l) => l.sku))];
-        const productRows = skus.length
-          ? tx.select({ sku: products.sku, version: products.version }).from(products).where(inArray(products.sku, skus)).all()
-          : [];
-        const productVersion = new Map(productRows.map((p) => [p.sku, p.version]));
-        const bomRows = skus.length
-          ? tx.select().from(productMaterials).where(inArray(productMaterials.sku, skus)).all()
-          : [];
+        const skuList = JSON.stringify(skus);
+        const productVersion = new Map(st.products.all(skuList).map((p) => [p.sku, p.version]));
+        const bomRows = st.boms.all(skuList);
         const boms: Record<string, { materialId: string; quantityPerUnit: number }[]> = {};
         for (const r of bomRows) (boms[r.sku] ??= []).push({ materialId: r.materialId, quantityPerUnit: r.quantityPerUnit });
         const needs = materialNeeds(order.lines, boms);
@@ -89,12 +104,8 @@ export function createHoldActivities({ db, now, onEventsLogged }: ActivityDeps) 
           products: skus.map((sku) => ({ sku, version: productVersion.get(sku) ?? null })),
         };
 
-        const mine = tx
-          .select()
-          .from(materialReservations)
-          .where(and(eq(materialReservations.orderId, order.orderId), eq(materialReservations.revision, revision)))
-          .all();
-        if (mine.length > 0) return { findings: [], held: true, summary: `reserved ${mine.length} material(s)`, evidence };
+        const mine = st.reservations.get(order.orderId, revision)!.n;
+        if (mine > 0) return { findings: [], held: true, summary: `reserved ${mine} material(s)`, evidence };
         if (needs.length === 0) return { findings: [], held: true, summary: 'no materials needed', evidence };
 
         const { findings, shortages } = checkMaterials(needs, stock);
@@ -102,17 +113,7 @@ export function createHoldActivities({ db, now, onEventsLogged }: ActivityDeps) 
 
         const short = new Map(shortages.map((s) => [s.materialId, s.short]));
         for (const n of needs) {
-          tx.insert(materialReservations)
-            .values({
-              orderId: order.orderId,
-              revision,
-              materialId: n.materialId,
-              quantity: Math.ceil(n.quantity),
-              prePurchase: Math.ceil(short.get(n.materialId) ?? 0),
-              reservedAt: at,
-            })
-            .onConflictDoNothing()
-            .run();
+          st.reserve.run(order.orderId, revision, n.materialId, Math.ceil(n.quantity), Math.ceil(short.get(n.materialId) ?? 0), at);
         }
         // Procurement hears of a material this reservation took below its reorder point, in the same transaction.
         // The id names the reservation: a re-run finds its own rows above and never gets here, so it logs nothing twice.
@@ -133,18 +134,13 @@ export function createHoldActivities({ db, now, onEventsLogged }: ActivityDeps) 
     async bookCapacity({ order, revision, force, calendar }: HoldRequest): Promise<HoldResult<CapacityEvidence>> {
       const current = now();
       const today = dayOf(current, calendar);
+      const st = statements(db);
       return writeTx(db, (tx): HoldResult<CapacityEvidence> => {
-        if (isReleased(tx, order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
+        if (st.released.get(order.orderId, revision)) return { findings: [], held: false, summary: 'revision already released' };
         const skus = [...new Set(order.lines.map((l) => l.sku))];
-        const hours = skus.length
-          ? tx
-              .select({ sku: products.sku, h: products.hoursPerUnit, version: products.version })
-              .from(products)
-              .where(inArray(products.sku, skus))
-              .all()
-          : [];
-        const required = requiredHours(order.lines, Object.fromEntries(hours.map((r) => [r.sku, r.h])));
-        const settings = tx.select().from(capacitySettings).where(eq(capacitySettings.id, 1)).get();
+        const hours = st.products.all(JSON.stringify(skus));
+        const required = requiredHours(order.lines, Object.fromEntries(hours.map((r) => [r.sku, r.hoursPerUnit])));
+        const settings = st.capacity.get();
         const plan = planCapacity({
           requiredHours: required,
           today,
@@ -162,26 +158,18 @@ export function createHoldActivities({ db, now, onEventsLogged }: ActivityDeps) 
           hoursFree: plan.freeHours,
           hoursPerDay: settings?.hoursPerDay ?? 0,
           capacityVersion: settings?.version ?? null,
-          products: skus.map((sku) => ({ sku, version: bySku.get(sku)?.version ?? null, hoursPerUnit: bySku.get(sku)?.h ?? null })),
+          products: skus.map((sku) => ({ sku, version: bySku.get(sku)?.version ?? null, hoursPerUnit: bySku.get(sku)?.hoursPerUnit ?? null })),
         };
 
-        const mine = tx
-          .select()
-          .from(capacityBookings)
-          .where(and(eq(capacityBookings.orderId, order.orderId), eq(capacityBookings.revision, revision)))
-          .all();
+        const mine = st.bookings.all(order.orderId, revision);
         if (mine.length > 0) return { findings: [], held: true, summary: `booked ${sumHours(mine)} h`, evidence };
         if (required <= 0) return { findings: [], held: true, summary: 'no production hours needed', evidence };
 
         if (plan.findings.length > 0 && !force) return { findings: plan.findings, held: false, summary: 'not booked', evidence };
         // Approved despite no production day before the delivery date: book it on the delivery date itself.
         const bookings = plan.bookings.length ? plan.bookings : [{ day: order.requestedDeliveryDate, hours: required }];
-        for (const b of bookings) {
-          tx.insert(capacityBookings)
-            .values({ orderId: order.orderId, revision, day: b.day, hours: b.hours, bookedAt: current.toISOString() })
-            .onConflictDoNothing()
-            .run();
-        }
+        const bookedAt = current.toISOString();
+        for (const b of bookings) st.book.run(order.orderId, revision, b.day, b.hours, bookedAt);
         return { findings: [], held: true, summary: `booked ${required} h over ${bookings.length} day(s)`, evidence };
       });
     },

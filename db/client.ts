@@ -68,14 +68,34 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
  * The callback is synchronous on purpose: an async callback would commit before its awaits ran.
  */
 export function writeTx<T>(db: Db, fn: (tx: Tx) => T): T {
-  return db.transaction(fn, { behavior: 'immediate' });
+  return db.transaction(
+    (tx) => {
+      dbOfTx.set(tx, db);
+      return fn(tx);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+const dbOfTx = new WeakMap<Tx, Db>();
+
+/**
+ * The database a handle runs on: a transaction of writeTx runs on its database's one connection, so statements
+ * prepared on that database (prepared()) run inside the transaction.
+ */
+export function dbOf(handle: Tx | Db): Db {
+  if ('$client' in handle) return handle;
+  const db = dbOfTx.get(handle);
+  if (!db) throw new Error('dbOf: a transaction not opened by writeTx');
+  return db;
 }
 
 const preparedByDb = new WeakMap<Db, Map<string, unknown>>();
 
 /**
- * A statement prepared once per database handle. Building SQL with drizzle and preparing it in SQLite costs more
- * than running it (most of a read request's CPU in the S3 profile); hot per-request queries are prepared once.
+ * A statement (or a set of them) prepared once per database handle. Building SQL with drizzle and preparing it in
+ * SQLite costs more than running it (most of a read request's CPU in the S3 profile, a quarter of the worker's
+ * activity thread in S1's); hot per-request and per-activity queries are prepared once.
  */
 export function prepared<T>(db: Db, key: string, build: () => T): T {
   let byKey = preparedByDb.get(db);

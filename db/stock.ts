@@ -10,9 +10,9 @@
 import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { fellBelowReorderPoint } from '../domain/checks/reorder-point';
 import type { NewEvent } from '../domain/events';
-import type { Db, Tx } from './client';
+import { type Db, type Tx, dbOf, prepared } from './client';
 import { appendEvents, materialStream } from './events';
-import { capacityBookings, capacityMoves, materialReservations, materials, stockMoves } from './schema';
+import { capacityBookings, capacityMoves, materialReservations, type materials, stockMoves } from './schema';
 
 type Reader = Tx | Db;
 
@@ -47,22 +47,46 @@ export interface MaterialStock {
   updatedAt: string;
 }
 
+interface StockRow {
+  materialId: string;
+  name: string;
+  onHand: number;
+  reorderPoint: number | null;
+  updatedAt: string;
+  version: number;
+  reserved: number;
+}
+
+/**
+ * The stock and capacity reads of the holds (every order's materials and capacity checks run them), prepared once per
+ * database: `reservedSql` and the booked hours as plain SQL, the id lists as one JSON parameter (`json_each`), the
+ * excepted hold as parameters (null: none excepted, every hold counts).
+ */
+const stockStatements = (db: Db) =>
+  prepared(db, 'stock', () => ({
+    materials: db.$client.prepare<{ ids: string; orderId: string | null; revision: number | null }, StockRow>(
+      `select m.id as materialId, m.name, m.on_hand as onHand, m.reorder_point as reorderPoint, m.updated_at as updatedAt,
+         m.version,
+         (coalesce((select sum(r.quantity) from material_reservations r
+             where r.material_id = m.id and r.released_at is null
+               and coalesce(not (r.order_id = @orderId and r.revision = @revision), 1)), 0)
+           - coalesce((select sum(s.quantity) from stock_moves s where s.material_id = m.id), 0)) as reserved
+       from materials m where m.id in (select value from json_each(@ids))`,
+    ),
+    bookedByDay: db.$client.prepare<{ from: string; to: string; orderId: string | null; revision: number | null }, { day: string; h: number }>(
+      `select day, sum(hours) as h from capacity_bookings
+       where released_at is null and day >= @from and day < @to and coalesce(not (order_id = @orderId and revision = @revision), 1)
+       group by day`,
+    ),
+    releasedByDay: db.$client.prepare<[string, string], { day: string; h: number }>(
+      `select day, sum(hours) as h from capacity_moves where kind = 'released' and day >= ? and day < ? group by day`,
+    ),
+  }));
+
 /** The materials with their reserved and available stock (unknown ids are left out). */
 export function materialStock(tx: Reader, ids: readonly string[], except?: ExceptHolds): Map<string, MaterialStock> {
   if (ids.length === 0) return new Map();
-  const rows = tx
-    .select({
-      materialId: materials.id,
-      name: materials.name,
-      onHand: materials.onHand,
-      reorderPoint: materials.reorderPoint,
-      updatedAt: materials.updatedAt,
-      version: materials.version,
-      reserved: reservedSql(materials.id, except),
-    })
-    .from(materials)
-    .where(inArray(materials.id, [...ids]))
-    .all();
+  const rows = stockStatements(dbOf(tx)).materials.all({ ids: JSON.stringify(ids), orderId: except?.orderId ?? null, revision: except?.revision ?? null });
   return new Map(
     rows.map((r) => {
       const reserved = Number(r.reserved);
@@ -73,21 +97,11 @@ export function materialStock(tx: Reader, ids: readonly string[], except?: Excep
 
 /** Hours held per day in [from, to): what the capacity check plans around. */
 export function bookedHoursByDay(tx: Reader, from: string, to: string, except?: ExceptHolds): Record<string, number> {
-  const booked = tx
-    .select({ day: capacityBookings.day, h: sql<number>`sum(${capacityBookings.hours})` })
-    .from(capacityBookings)
-    .where(and(isNull(capacityBookings.releasedAt), gte(capacityBookings.day, from), lt(capacityBookings.day, to), notMine(capacityBookings, except)))
-    .groupBy(capacityBookings.day)
-    .all();
+  const st = stockStatements(dbOf(tx));
+  const booked = st.bookedByDay.all({ from, to, orderId: except?.orderId ?? null, revision: except?.revision ?? null });
   const out: Record<string, number> = Object.fromEntries(booked.map((r) => [r.day, Number(r.h)]));
   if (booked.length === 0) return out;
-  const released = tx
-    .select({ day: capacityMoves.day, h: sql<number>`sum(${capacityMoves.hours})` })
-    .from(capacityMoves)
-    .where(and(eq(capacityMoves.kind, 'released'), gte(capacityMoves.day, from), lt(capacityMoves.day, to)))
-    .groupBy(capacityMoves.day)
-    .all();
-  for (const r of released) if (out[r.day] !== undefined) out[r.day] = out[r.day]! - Number(r.h);
+  for (const r of st.releasedByDay.all(from, to)) if (out[r.day] !== undefined) out[r.day] = out[r.day]! - Number(r.h);
   return out;
 }
 
