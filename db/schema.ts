@@ -262,6 +262,12 @@ export const orders = sqliteTable(
      * archiver only; the read model's upsert never sets it.
      */
     historyState: integer('history_state').notNull().default(0),
+    /**
+     * 1 once fulfilment reported the order invoiced or closed (domain/checks/exposure.ts EXPOSURE_CLEARING_EVENTS):
+     * an approved order then no longer counts toward its customer's credit exposure. Set in the transaction that
+     * records the report (api/services/fulfilment.ts); the read model's upsert never sets it.
+     */
+    exposureCleared: integer('exposure_cleared').notNull().default(0),
   },
   (t) => [
     index('orders_customer').on(t.customerId, t.status),
@@ -281,6 +287,16 @@ export const orders = sqliteTable(
     index('orders_history_pending')
       .on(t.completedAt, t.orderId)
       .where(sql`${t.historyState} = 0 AND ${t.status} IN ('approved', 'rejected', 'cancelled', 'expired')`),
+    // The credit check's two reads of the customer's orders (activities/checks.ts), each its own partial index so
+    // neither grows with the customer's past: its orders that still count toward its exposure (an approved order
+    // stops counting once invoiced or closed), and its finished orders newest first (the risk record's last 20).
+    // The queries repeat these WHEREs word for word; test/activities/checks-plans.test.ts checks the plans.
+    index('orders_customer_exposed')
+      .on(t.customerId, t.status)
+      .where(sql`(${t.status} IN ('in_review', 'changes_requested') OR (${t.status} = 'approved' AND ${t.exposureCleared} = 0))`),
+    index('orders_customer_finished')
+      .on(t.customerId, t.completedAt, t.orderId)
+      .where(sql`${t.status} IN ('approved', 'rejected', 'cancelled', 'expired')`),
   ],
 );
 

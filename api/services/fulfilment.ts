@@ -39,6 +39,7 @@ import {
   planShipment,
   stillHeld,
 } from '../../domain/fulfilment';
+import { EXPOSURE_CLEARING_EVENTS } from '../../domain/checks/exposure';
 import type { OrderState } from '../../workflows/messages';
 import { HttpProblem, problems } from '../problem';
 import type { fulfilmentBody } from '../schemas/fulfilment';
@@ -233,6 +234,11 @@ export function recordFulfilment(db: Db, principal: Principal, orderId: string, 
     tx.insert(fulfilmentEvents)
       .values({ orderId, event: body.event, reference: body.reference, at: key.at, lines, bodyHash: hash, recordedBy: principal.id, recordedAt })
       .run();
+    // Invoiced (now the ERP's open balance) or closed: the order leaves its customer's exposure, and the credit
+    // check's index of exposed orders (orders_customer_exposed), in this same transaction.
+    if ((EXPOSURE_CLEARING_EVENTS as readonly string[]).includes(body.event)) {
+      tx.update(orders).set({ exposureCleared: 1 }).where(eq(orders.orderId, orderId)).run();
+    }
     const status = fulfilmentStatus([...earlier, { event: body.event }] as { event: FulfilmentEvent }[], complete);
     let logged = appendEvents(tx, { stream: orderStream(orderId), orderId, submittedBy: order.submittedBy }, [
       {

@@ -1,0 +1,4 @@
+ALTER TABLE `orders` ADD `exposure_cleared` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+UPDATE `orders` SET `exposure_cleared` = 1 WHERE `order_id` IN (SELECT `order_id` FROM `fulfilment_events` WHERE `event` IN ('invoiced', 'closed'));--> statement-breakpoint
+CREATE INDEX `orders_customer_exposed` ON `orders` (`customer_id`,`status`) WHERE ("orders"."status" IN ('in_review', 'changes_requested') OR ("orders"."status" = 'approved' AND "orders"."exposure_cleared" = 0));--> statement-breakpoint
+CREATE INDEX `orders_customer_finished` ON `orders` (`customer_id`,`completed_at`,`order_id`) WHERE "orders"."status" IN ('approved', 'rejected', 'cancelled', 'expired');
