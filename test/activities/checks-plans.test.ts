@@ -13,8 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CHECK_SQL } from '../../activities/checks';
 import { closeDatabase, openDatabase } from '../../db/client';
 import { createTestDb } from '../helpers/fixtures';
+import { migrationsBefore } from '../helpers/migrations';
 
-const MIGRATIONS = path.resolve(__dirname, '../../db/migrations');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-checks-plans-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -40,13 +40,7 @@ describe('the credit check reads a customer through its partial indexes', () => 
 describe('migration 0012', () => {
   it('marks the orders already invoiced or closed, and only those', () => {
     const file = path.join(dir, 'app.db');
-    const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-    const cut = journal.entries.findIndex((e) => e.tag === '0012_credit_check_indexes');
-    expect(cut).toBeGreaterThan(0);
-    const before = path.join(dir, 'migrations');
-    fs.mkdirSync(path.join(before, 'meta'), { recursive: true });
-    fs.writeFileSync(path.join(before, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, cut) }));
-    for (const e of journal.entries.slice(0, cut)) fs.copyFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), path.join(before, `${e.tag}.sql`));
+    const before = migrationsBefore(dir, '0012_credit_check_indexes');
 
     const old = new Database(file);
     migrate(drizzle(old), { migrationsFolder: before });

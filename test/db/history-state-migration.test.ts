@@ -12,22 +12,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PENDING_SQL } from '../../api/plugins/history-archiver';
 import { closeDatabase, openDatabase } from '../../db/client';
+import { migrationsBefore } from '../helpers/migrations';
 
-const MIGRATIONS = path.resolve(__dirname, '../../db/migrations');
 const HISTORY_STATE = '0010_history_archive_state';
 
-/** A copy of the migrations folder that ends just before `orders.history_state` existed. */
-function migrationsBefore(dir: string, tag: string): string {
-  const out = path.join(dir, 'migrations');
-  fs.mkdirSync(path.join(out, 'meta'), { recursive: true });
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  const cut = journal.entries.findIndex((e) => e.tag === tag);
-  expect(cut).toBeGreaterThan(0);
-  journal.entries = journal.entries.slice(0, cut);
-  fs.writeFileSync(path.join(out, 'meta/_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries) fs.copyFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), path.join(out, `${e.tag}.sql`));
-  return out;
-}
 
 describe('history state migration', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-migration-'));

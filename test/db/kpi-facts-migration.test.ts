@@ -12,22 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { kpisOf } from '../../api/services/kpis';
 import { closeDatabase, openDatabase } from '../../db/client';
 import { kpiFactsOfPeriod } from '../../db/kpi-facts';
+import { migrationsBefore } from '../helpers/migrations';
 
-const MIGRATIONS = path.resolve(__dirname, '../../db/migrations');
 const FIRST_WITH_FACTS = '0011_kpi_facts';
 
-/** A copy of the migrations folder that ends just before the facts rows existed. */
-function migrationsBeforeFacts(dir: string): string {
-  const out = path.join(dir, 'migrations');
-  fs.mkdirSync(path.join(out, 'meta'), { recursive: true });
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  const cut = journal.entries.findIndex((e) => e.tag === FIRST_WITH_FACTS);
-  expect(cut).toBeGreaterThan(0);
-  journal.entries = journal.entries.slice(0, cut);
-  fs.writeFileSync(path.join(out, 'meta/_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries) fs.copyFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), path.join(out, `${e.tag}.sql`));
-  return out;
-}
 
 describe('KPI facts migration', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-kpi-migration-'));
@@ -36,7 +24,7 @@ describe('KPI facts migration', () => {
   it('starts empty; the first report computes its period\'s rows and counts what the log says', () => {
     const file = path.join(dir, 'app.db');
     const old = new Database(file);
-    migrate(drizzle(old), { migrationsFolder: migrationsBeforeFacts(dir) });
+    migrate(drizzle(old), { migrationsFolder: migrationsBefore(dir, FIRST_WITH_FACTS) });
     const t = (min: number) => new Date(Date.parse('2026-11-10T08:00:00Z') + min * 60_000).toISOString();
     const order = old.prepare(
       `insert into orders (order_id, submitted_by, customer_id, channel, status, revision, priority, total_minor, submitted_at, updated_at, state)

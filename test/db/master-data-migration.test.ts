@@ -12,22 +12,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase, writeTx } from '../../db/client';
 import { saveCustomer, versionsOf } from '../../db/master-data';
+import { migrationsBefore } from '../helpers/migrations';
 
-const MIGRATIONS = path.resolve(__dirname, '../../db/migrations');
 const BEFORE_VERSIONS = '0005_master_data_versions';
 
-/** A copy of the migrations folder that ends just before versions existed. */
-function migrationsBeforeVersions(dir: string): string {
-  const out = path.join(dir, 'migrations');
-  fs.mkdirSync(path.join(out, 'meta'), { recursive: true });
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  const cut = journal.entries.findIndex((e) => e.tag === BEFORE_VERSIONS);
-  expect(cut).toBeGreaterThan(0);
-  journal.entries = journal.entries.slice(0, cut);
-  fs.writeFileSync(path.join(out, 'meta/_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries) fs.copyFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), path.join(out, `${e.tag}.sql`));
-  return out;
-}
 
 describe('master data versions migration', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'order-review-migration-'));
@@ -36,7 +24,7 @@ describe('master data versions migration', () => {
   it('lists every record that existed before as version 1 by "migration", and the next PUT is version 2', () => {
     const file = path.join(dir, 'app.db');
     const old = new Database(file);
-    migrate(drizzle(old), { migrationsFolder: migrationsBeforeVersions(dir) });
+    migrate(drizzle(old), { migrationsFolder: migrationsBefore(dir, BEFORE_VERSIONS) });
     const at = '2026-01-02T03:04:05.000Z';
     old.exec(`
       insert into customers (id, name, tier, credit_limit_minor, open_balance_minor, allowed_payment_terms, on_hold, updated_at)
