@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { archivePending, type ArchivePosition, type ArchiveReport, PENDING_SQL } from '../../api/plugins/history-archiver';
+import Fastify from 'fastify';
+import historyArchiver, { archivePending, type ArchivePosition, type ArchiveReport, PENDING_SQL } from '../../api/plugins/history-archiver';
 import { closeDatabase, type Db, openDatabase } from '../../db/client';
 import { orderHistories, orders } from '../../db/schema';
 import type { RecordStateInput } from '../../activities/read-model';
@@ -126,6 +127,27 @@ describe('history archiver', () => {
       expect([...stuck, ...ghosts, done].map((id) => stateOf(queue, id))).toEqual([0, 0, 0, 2, 2, 2, 1]);
     } finally {
       closeDatabase(queue);
+    }
+  });
+
+  it('the plugin goes on at once after a full batch: a backlog drains without waiting the interval between batches', async () => {
+    const backlog = openDatabase(tempDbFile('archiver-backlog'));
+    const app = Fastify();
+    try {
+      // 120 finished orders Temporal never had: each pass of 50 marks its batch, so the queue moves on every time.
+      const ids = Array.from({ length: 120 }, (_, i) => `ghost-${i.toString().padStart(3, '0')}-${randomUUID()}`);
+      ids.forEach((id, i) => readModelRow(backlog, id, new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()));
+      // An interval far longer than the test: only passes that follow a full batch at once can drain it in time.
+      await app.register(historyArchiver, { db: backlog, temporal: tc.client, intervalMs: 600_000 });
+      await app.ready();
+      const pending = () => ids.filter((id) => stateOf(backlog, id) === 0).length;
+      // The first pass at ready, then two more batches right away.
+      const deadline = Date.now() + 10_000;
+      while (pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(pending()).toBe(0);
+    } finally {
+      await app.close();
+      closeDatabase(backlog);
     }
   });
 
