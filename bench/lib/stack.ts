@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import Database from 'better-sqlite3';
 import { type Child, freePort, spawnTs } from './processes';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -19,6 +20,8 @@ export interface Stack {
   client: Client;
   connection: Connection;
   tokens: { admin: string; shop: string; finance: string; management: string };
+  /** The stack's DATA_DIR (its app.db). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -79,6 +82,7 @@ export async function startStack(opts: { temporalAddress: string; dir: string; p
     client,
     connection,
     tokens,
+    dataDir,
     stop: async () => {
       await connection.close();
       await Promise.all([...workers.map((w) => w.stop()), server.stop()]);
@@ -145,4 +149,23 @@ export function orderBody(kind: 'clean' | 'park'): { orderId: string } & Record<
     lines: [{ sku: 'BOX-BENCH', quantity: 10, unitPrice: '12.50' }],
     declaredTotal: '125.00',
   };
+}
+
+/**
+ * Waits until the API's history archiver has archived every finished order (orders.history_state), up to `timeoutMs`;
+ * returns the ms waited. A measured loop starts with no backlog, so it pays for archiving its own orders and not for
+ * the loop before it (the archiver keeps up with the load, taking CPU from whatever runs at the same time).
+ */
+export async function archiveDrained(stack: Stack, timeoutMs = 60_000): Promise<number> {
+  const db = new Database(path.join(stack.dataDir, 'app.db'), { readonly: true });
+  try {
+    const pending = db.prepare(
+      `select count(*) as n from orders where history_state = 0 and status in ('approved', 'rejected', 'cancelled', 'expired')`,
+    );
+    const started = Date.now();
+    while ((pending.get() as { n: number }).n > 0 && Date.now() - started < timeoutMs) await new Promise((r) => setTimeout(r, 100));
+    return Date.now() - started;
+  } finally {
+    db.close();
+  }
 }
