@@ -124,7 +124,7 @@ export function createReadModelActivities({ db, onEventsLogged }: ActivityDeps) 
           version: state.version,
         });
         // After the orders row exists (the facts row references it); also for a late attempt that logged events.
-        if (logged > 0 && events.some((e) => isKpiEventType(e.type))) refreshKpiFacts(db, state.orderId);
+        if (logged > 0 && events.some((e) => isKpiEventType(e.type))) refreshKpiFacts(tx, state.orderId);
         if (res.changes === 0) return { applied: false, logged };
         st.clearInbox.run(state.orderId);
         if (awaiting.length > 0) {

@@ -10,7 +10,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { type DepartmentFacts, KPI_EVENT_TYPES, type KpiEvent, ORDER_FACTS_VERSION, type OrderFacts, orderFacts } from '../domain/kpis';
-import { type Db, prepared, writeTx } from './client';
+import { type Db, dbOf, prepared, type Tx, writeTx } from './client';
 
 /** Orders recomputed per write transaction by the reader's backfill: short enough not to hold the worker's writes up. */
 export const BACKFILL_BATCH = 500;
@@ -104,7 +104,9 @@ function writeKpiFacts(db: Db, orderId: string): OrderFacts | null {
  * Recomputes one order's facts row from its logged KPI events. Call it inside the write transaction that appended
  * the events (`writeTx`), so the row commits with them.
  */
-export function refreshKpiFacts(db: Db, orderId: string): void {
+export function refreshKpiFacts(tx: Tx | Db, orderId: string): void {
+  // The transaction's own connection (as appendEvents does): the statements prepared on it run inside it.
+  const db = dbOf(tx);
   if (!db.$client.inTransaction) throw new Error('refreshKpiFacts runs inside the write transaction that appends the events');
   try {
     writeKpiFacts(db, orderId);
@@ -175,8 +177,8 @@ export function backfillKpiFactsAfter(db: Db, after: string, limit = 200): Backf
   const rows = scanStmt(db).all(after, limit);
   const stale = rows.filter((r) => r.factsVersion !== ORDER_FACTS_VERSION).map((r) => r.orderId);
   if (stale.length > 0) {
-    writeTx(db, () => {
-      for (const orderId of stale) refreshKpiFacts(db, orderId);
+    writeTx(db, (tx) => {
+      for (const orderId of stale) refreshKpiFacts(tx, orderId);
     });
   }
   return { next: rows.length === limit ? rows.at(-1)!.orderId : null, refreshed: stale.length };

@@ -128,7 +128,7 @@ export async function backfillLegacyEvents(deps: HistoryDeps, limit = 100, skip:
       continue;
     }
     writeTx(deps.db, (tx) => {
-      if (appendEvents(tx, { stream: orderStream(orderId), orderId, submittedBy }, events) > 0) refreshKpiFacts(deps.db, orderId);
+      if (appendEvents(tx, { stream: orderStream(orderId), orderId, submittedBy }, events) > 0) refreshKpiFacts(tx, orderId);
     });
     report.backfilled.push(orderId);
   }
