@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import Database from 'better-sqlite3';
+import { TERMINAL_STATUSES } from '../../domain/types';
 import { type Child, freePort, spawnTs } from './processes';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -160,7 +161,7 @@ export async function archiveDrained(stack: Stack, timeoutMs = 60_000): Promise<
   const db = new Database(path.join(stack.dataDir, 'app.db'), { readonly: true });
   try {
     const pending = db.prepare(
-      `select count(*) as n from orders where history_state = 0 and status in ('approved', 'rejected', 'cancelled', 'expired')`,
+      `select count(*) as n from orders where history_state = 0 and status in (${TERMINAL_STATUSES.map((st) => `'${st}'`).join(', ')})`,
     );
     const started = Date.now();
     while ((pending.get() as { n: number }).n > 0 && Date.now() - started < timeoutMs) await new Promise((r) => setTimeout(r, 100));
